@@ -1,0 +1,45 @@
+# The course's two commands (see README.md) and a few helpers for maintainers.
+#   make course   set up .venv if needed, then open the course in JupyterLab
+#   make test     set up .venv if needed, then run every test (what CI runs)
+# Each target sets itself up from nothing: a fresh clone needs only python3 (>= 3.10) and make.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# JupyterLab refuses to run as root unless told; classrooms' containers often run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
+
+.PHONY: setup course test lint refresh exercises clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[course,test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+course: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/01_worked_example.ipynb
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python tools/make_exercises.py --check
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions
+
+lint: setup
+	$(BIN)/ruff check .
+
+# After changing a lesson or minibp: re-execute notebooks/ and solutions/ in fresh kernels,
+# then regenerate exercises/ from solutions/.
+refresh: setup
+	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/make_exercises.py
+
+exercises: setup
+	$(BIN)/python tools/make_exercises.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""minibp: backpropagation from scratch, in numpy.
+
+The framework of the course, one idea per module (read them in this order):
+
+    activations   f and f' side by side            initializers  where the weights start
+    losses        the output error signal delta_L   network       forward pass and backprop
+    gradcheck     finite differences as referee     optimizers    SGD, schedules, momentum
+    training      the fit loop and its history      diagnostics   per-layer statistics
+    data          XOR, the worked example, 2-D sets, the 8x8 digits
+
+``minibp.viz``, ``minibp.explorers`` (figures and widgets, need matplotlib/ipywidgets) and
+``minibp.checks`` (for the exercises) are imported on demand, so ``import minibp`` needs
+numpy alone.
+"""
+
+from . import (
+    activations,
+    data,
+    diagnostics,
+    gradcheck,
+    initializers,
+    losses,
+    network,
+    optimizers,
+    training,
+)
+from .activations import get_activation
+from .initializers import get_initializer
+from .losses import CrossEntropy, HebbianDescent, PowerError, SquaredError, get_loss
+from .network import Dense, Network
+from .optimizers import SGD, Momentum
+from .training import DivergenceError, History, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations", "data", "diagnostics", "gradcheck", "initializers", "losses", "network",
+    "optimizers", "training", "get_activation", "get_initializer", "get_loss", "SquaredError",
+    "CrossEntropy", "PowerError", "HebbianDescent", "Dense", "Network", "SGD", "Momentum",
+    "fit", "History", "DivergenceError",
+]

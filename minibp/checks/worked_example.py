@@ -1,0 +1,191 @@
+"""Checks for lesson 01, the worked example: one function per exercise.
+
+The references are minibp's own pieces (``activations``, ``losses``, ``Network``), applied to
+the lesson's numbers first and then to random ones, so an answer that only fits the lesson's
+numbers does not pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, data
+from ..losses import SquaredError
+from ..network import Dense, Network
+from ..optimizers import SGD
+from ..training import train_step
+from . import cases_with, check_function
+
+_EXAMPLE = data.worked_example()
+_O_HIDDEN = activations.sigmoid(_EXAMPLE.x @ _EXAMPLE.W1 + _EXAMPLE.b1)  # o4, o5
+_O6 = activations.sigmoid(_O_HIDDEN @ _EXAMPLE.W2 + _EXAMPLE.b2)
+
+
+def _logit(o):
+    return np.log(o) - np.log1p(-o)
+
+
+def _outputs(rng, n):
+    return rng.uniform(0.05, 0.95, size=n)
+
+
+# --- exercise 1: the sigmoid derivative from the output ------------------------------------
+def _sigmoid_derivative_from_output(o):
+    return activations.sigmoid_derivative(_logit(o), a=o)
+
+
+def sigmoid_derivative_from_output(fn):
+    """Check ``fn(o) -> f'(z)`` where o = sigmoid(z); o: any shape."""
+    check_function(
+        "sigmoid_derivative_from_output", fn, _sigmoid_derivative_from_output,
+        cases_with([(np.array([0.332, 0.525, 0.474]),), (np.array(0.5),)],
+                   lambda rng: (_outputs(rng, rng.integers(1, 5)),)),
+        mistakes=[
+            (lambda o: activations.sigmoid_derivative(o), "you applied the sigmoid to o again: "
+             "o is already f(z), so f'(z) = o (1 - o) uses o directly."),
+            (lambda o: 1 - o**2, "1 - o^2 is the derivative of tanh, not of the sigmoid."),
+            (lambda o: o * (1 + o), "check the sign inside: f'(z) = o (1 - o)."),
+        ],
+    )
+
+
+# --- exercise 2: the hidden layer's net inputs and outputs --------------------------------
+def _hidden_layer(x, W1, b1):
+    z, o = Dense(W1, b1, "sigmoid").forward(x[None, :])
+    return z[0], o[0]
+
+
+def _random_layer(rng):
+    n_in, n_out = rng.integers(1, 5), rng.integers(1, 5)
+    return (rng.normal(size=n_in), rng.normal(size=(n_in, n_out)), rng.normal(size=n_out))
+
+
+def hidden_layer(fn):
+    """Check ``fn(x, W1, b1) -> (z, o)``: x (n_in,), W1 (n_in, n_out), b1 (n_out,)."""
+    ex = _EXAMPLE
+    check_function(
+        "hidden_layer", fn, _hidden_layer,
+        cases_with([(ex.x, ex.W1, ex.b1)], _random_layer),
+        mistakes=[
+            (lambda x, W, b: _hidden_layer(x, W, -b), "the bias theta_j is added: z_j = sum_i "
+             "w_ij o_i + theta_j."),
+            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "you left out the bias theta_j."),
+            (lambda x, W, b: _hidden_layer(x, W, b)[::-1], "return (z, o) in that order: the net "
+             "input first, then the output."),
+        ],
+    )
+
+
+# --- exercise 3: the output error signal delta_6 --------------------------------------------
+def _output_delta(o, t):
+    return SquaredError().output_delta(_logit(o), o, t, "sigmoid")[0]
+
+
+def output_delta(fn):
+    """Check ``fn(o, t) -> delta = dL/dz`` for L = 1/2 sum (t - o)^2; o, t: (k,)."""
+    check_function(
+        "output_delta", fn, _output_delta,
+        cases_with([(_O6, _EXAMPLE.t)],
+                   lambda rng: (_outputs(rng, 3), rng.integers(0, 2, 3).astype(float))),
+        mistakes=[
+            (lambda o, t: -_output_delta(o, t), "you returned (t - o) o (1 - o), the textbook's "
+             "Err_6 = -delta_6. In minibp's convention delta = dL/dz = (o - t) o (1 - o)."),
+            (lambda o, t: o - t, "o - t is missing the factor f'(z_6) = o (1 - o) (with "
+             "cross-entropy that factor cancels, but this loss is squared error)."),
+        ],
+    )
+
+
+# --- exercise 4: the hidden deltas ---------------------------------------------------------
+def _hidden_deltas(o_hidden, W2, delta_out):
+    return ((delta_out[None, :] @ W2.T) * activations.sigmoid_derivative(None, a=o_hidden))[0]
+
+
+def _random_hidden(rng):
+    n_h, n_o = rng.integers(1, 5), rng.integers(1, 4)
+    return (_outputs(rng, n_h), rng.normal(size=(n_h, n_o)), rng.normal(size=n_o))
+
+
+def hidden_deltas(fn):
+    """Check ``fn(o_hidden, W2, delta_out) -> delta_hidden``: o (n_h,), W2 (n_h, n_o)."""
+    ex = _EXAMPLE
+    check_function(
+        "hidden_deltas", fn, _hidden_deltas,
+        cases_with([(_O_HIDDEN, ex.W2, _output_delta(_O6, ex.t))], _random_hidden),
+        mistakes=[
+            (lambda o, W, d: W @ d, "you left out f'(z_j) = o_j (1 - o_j): delta_j = "
+             "o_j (1 - o_j) sum_k w_jk delta_k."),
+            (lambda o, W, d: -_hidden_deltas(o, W, d), "the sign is flipped: delta_j has the "
+             "sign of sum_k w_jk delta_k (both are dL/dz)."),
+        ],
+    )
+
+
+# --- exercise 5: one layer's update ----------------------------------------------------------
+def _updated_parameters(W, b, o_prev, delta, learning_rate):
+    layer = Dense(W, b, "sigmoid")
+    dW, db = np.outer(o_prev, delta), delta  # one example: a_{l-1}^T delta_l and delta_l
+    layer.W -= learning_rate * dW
+    layer.b -= learning_rate * db
+    return layer.W, layer.b
+
+
+def _random_update(rng):
+    n_in, n_out = rng.integers(1, 4), rng.integers(1, 4)
+    return (rng.normal(size=(n_in, n_out)), rng.normal(size=n_out), _outputs(rng, n_in),
+            rng.normal(size=n_out), float(rng.uniform(0.1, 1.0)))
+
+
+def updated_parameters(fn):
+    """Check ``fn(W, b, o_prev, delta, learning_rate) -> (W_new, b_new)``."""
+    ex = _EXAMPLE
+    check_function(
+        "updated_parameters", fn, _updated_parameters,
+        cases_with([(ex.W2, ex.b2, _O_HIDDEN, _output_delta(_O6, ex.t), ex.learning_rate)],
+                   _random_update),
+        mistakes=[
+            (lambda W, b, o, d, eta: _updated_parameters(W, b, o, -d, eta), "the step has the "
+             "wrong sign: with delta = dL/dz we go downhill, w_ij <- w_ij - eta delta_j o_i."),
+            (lambda W, b, o, d, eta: (_updated_parameters(W, b, o, d, eta)[0], b), "the biases "
+             "learn too: theta_j <- theta_j - eta delta_j."),
+        ],
+    )
+
+
+# --- exercise 6: a whole step of backprop on the 3-2-1 network ------------------------------
+def _training_step(x, t, W1, b1, W2, b2, learning_rate):
+    net = Network.from_layers([Dense(W1, b1, "sigmoid"), Dense(W2, b2, "sigmoid")])
+    train_step(net, x[None, :], t[None, :], SquaredError(), SGD(learning_rate))
+    return tuple(net.parameters())
+
+
+def _updated_first_step(x, t, W1, b1, W2, b2, learning_rate):
+    """The classic mistake: update W2 first, then use the *new* W2 for the hidden deltas."""
+    o_h = activations.sigmoid(x @ W1 + b1)
+    o = activations.sigmoid(o_h @ W2 + b2)
+    d_out = _output_delta(o, t)
+    W2_new, b2_new = _updated_parameters(W2, b2, o_h, d_out, learning_rate)
+    d_h = _hidden_deltas(o_h, W2_new, d_out)
+    W1_new, b1_new = _updated_parameters(W1, b1, x, d_h, learning_rate)
+    return W1_new, b1_new, W2_new, b2_new
+
+
+def _random_network(rng):
+    n_in, n_h, n_o = rng.integers(1, 4), rng.integers(1, 4), rng.integers(1, 3)
+    return (rng.integers(0, 2, n_in).astype(float), rng.integers(0, 2, n_o).astype(float),
+            rng.normal(size=(n_in, n_h)), rng.normal(size=n_h),
+            rng.normal(size=(n_h, n_o)), rng.normal(size=n_o), float(rng.uniform(0.1, 1.0)))
+
+
+def training_step(fn):
+    """Check ``fn(x, t, W1, b1, W2, b2, learning_rate) -> (W1, b1, W2, b2)`` after one step."""
+    ex = _EXAMPLE
+    check_function(
+        "training_step", fn, _training_step,
+        cases_with([(ex.x, ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],
+                   _random_network),
+        mistakes=[
+            (_updated_first_step, "the hidden deltas used W2 *after* its update. Backprop "
+             "computes every delta with the weights of the forward pass, then updates."),
+        ],
+    )

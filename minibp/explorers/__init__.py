@@ -1,0 +1,182 @@
+"""Every interactive figure of the course: a pure function ``params -> Figure`` with controls.
+
+An ``Explorer`` bundles a drawing function, its controls (sliders, choices, toggles with
+defaults and ranges) and two ways to show it:
+
+- ``explorer.figure(**params)`` returns a matplotlib ``Figure`` — a static figure for
+  GitHub, PDFs, tests and kernels without a widget frontend (missing params take defaults);
+- ``explorer.show()`` returns an ipywidgets box: move a control, the figure is redrawn.
+
+A lesson's notebook shows the static figure with the defaults first, then the live widget.
+Lesson modules (``worked_example``, ...) hold their explorers and list their factories in a
+module-level ``EXPLORERS`` dict; ``all_explorers()`` collects them from every module of this
+package, so tests and benchmarks reach every one. matplotlib and ipywidgets are imported
+only when a figure is drawn or a widget built.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A number between ``low`` and ``high``; ``integer`` for whole numbers, ``log`` for a
+    log-scaled slider (the value moves by factors, e.g. learning rates)."""
+
+    low: float
+    high: float
+    default: float
+    step: float | None = None
+    label: str | None = None
+    integer: bool = False
+    log: bool = False
+
+    def validate(self, name, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"{name} must be a number in [{self.low}, {self.high}], got {value!r}")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"{name} must be in [{self.low}, {self.high}], got {value}")
+        return int(value) if self.integer else float(value)
+
+    def extremes(self):
+        return [self.low, self.high]
+
+    def widget(self, name):
+        import ipywidgets as widgets
+
+        common = dict(description=self.label or name, continuous_update=False,
+                      style={"description_width": "initial"})
+        if self.integer:
+            return widgets.IntSlider(value=self.default, min=self.low, max=self.high,
+                                     step=self.step or 1, **common)
+        if self.log:
+            return widgets.FloatLogSlider(value=self.default, min=np.log10(self.low),
+                                          max=np.log10(self.high), step=self.step or 0.1,
+                                          **common)
+        return widgets.FloatSlider(value=self.default, min=self.low, max=self.high,
+                                   step=self.step or (self.high - self.low) / 100, **common)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of ``options`` (names such as activations or initializers)."""
+
+    options: tuple
+    default: object
+    label: str | None = None
+
+    def validate(self, name, value):
+        if value not in self.options:
+            raise ValueError(f"{name} must be one of {list(self.options)}, got {value!r}")
+        return value
+
+    def extremes(self):
+        return list(self.options)
+
+    def widget(self, name):
+        import ipywidgets as widgets
+
+        return widgets.Dropdown(options=list(self.options), value=self.default,
+                                description=self.label or name)
+
+
+@dataclass(frozen=True)
+class Toggle:
+    """On or off."""
+
+    default: bool
+    label: str | None = None
+
+    def validate(self, name, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+        return bool(value)
+
+    def extremes(self):
+        return [False, True]
+
+    def widget(self, name):
+        import ipywidgets as widgets
+
+        return widgets.Checkbox(value=self.default, description=self.label or name)
+
+
+@dataclass
+class Explorer:
+    """``draw(fig, **params)`` fills a fresh matplotlib Figure; ``controls`` name its params."""
+
+    title: str
+    draw: Callable
+    controls: dict
+    figsize: tuple = (9.0, 4.0)
+
+    def defaults(self):
+        return {name: control.default for name, control in self.controls.items()}
+
+    def _params(self, params):
+        unknown = set(params) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for '{self.title}'; "
+                             f"expected some of {sorted(self.controls)}")
+        full = self.defaults()
+        full.update({name: self.controls[name].validate(name, value)
+                     for name, value in params.items()})
+        return full
+
+    def figure(self, **params):
+        """The figure for these control values (the others at their defaults)."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=self.figsize, layout="constrained")
+        self.draw(fig, **self._params(params))
+        return fig
+
+    def png(self, **params):
+        """The figure rendered to PNG bytes (what the widget shows)."""
+        buffer = io.BytesIO()
+        self.figure(**params).savefig(buffer, format="png", dpi=80)
+        return buffer.getvalue()
+
+    def show(self):
+        """An ipywidgets box with the controls above the figure, redrawn on every change."""
+        import ipywidgets as widgets
+        from IPython.display import Image, display
+
+        controls = {name: control.widget(name) for name, control in self.controls.items()}
+
+        def redraw(**params):
+            display(Image(self.png(**params)))
+
+        output = widgets.interactive_output(redraw, controls)
+        header = widgets.HTML(f"<b>{self.title}</b>")
+        return widgets.VBox([header, widgets.HBox(list(controls.values()),
+                                                   layout=widgets.Layout(flex_flow="row wrap")),
+                             output])
+
+
+def all_explorers():
+    """{"module.factory": factory} for every explorer of every lesson module in this package."""
+    import importlib
+    import pkgutil
+
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name, factory in getattr(module, "EXPLORERS", {}).items():
+            found[f"{info.name}.{name}"] = factory
+    return found
+
+
+def __getattr__(name):
+    # ``explorers.worked_example`` works without importing every lesson module up front.
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -1,0 +1,85 @@
+"""Lesson 01's explorer: the 3-2-1 network before and after one backprop update."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data
+from ..losses import SquaredError
+from ..network import Dense, Network
+from ..optimizers import SGD
+from ..training import train_step
+from . import Explorer, Slider
+
+UNIT_NAMES = [["1", "2", "3"], ["4", "5"], ["6"]]
+
+
+def one_update(x1=1.0, x2=0.0, x3=1.0, target=1.0, learning_rate=0.9):
+    """The worked example's network, its forward pass, gradients, and the network after one step.
+
+    Returns (before, after, forward, gradients): two ``Network`` objects, the ``Forward`` of
+    the input through ``before`` and the ``Gradients`` of L = 1/2 (t - o6)^2.
+    """
+    ex = data.worked_example()
+    before = Network.from_layers([Dense(ex.W1, ex.b1, "sigmoid"), Dense(ex.W2, ex.b2, "sigmoid")])
+    after = before.copy()
+    x, t = np.array([[x1, x2, x3]]), np.array([[target]])
+    grads = train_step(after, x, t, SquaredError(), SGD(learning_rate))
+    return before, after, before.forward(x), grads
+
+
+def update_rows(before, after, forward, grads, learning_rate):
+    """One row per parameter: name, old, delta_q, o_p, change = -eta delta_q o_p, new."""
+    rows = []
+    for l in (2, 1):  # backprop order: the output layer's update first, as in the textbook
+        names_in, names_out = UNIT_NAMES[l - 1], UNIT_NAMES[l]
+        W_old, W_new = before.layers[l - 1].W, after.layers[l - 1].W
+        for p, q in np.ndindex(W_old.shape):
+            delta_q, o_p = grads.delta[l][0, q], forward.a[l - 1][0, p]
+            rows.append([f"w{names_in[p]}{names_out[q]}", W_old[p, q], delta_q, o_p,
+                         -learning_rate * delta_q * o_p, W_new[p, q]])
+    for l in (2, 1):
+        b_old, b_new = before.layers[l - 1].b, after.layers[l - 1].b
+        for q, name in enumerate(UNIT_NAMES[l]):
+            delta_q = grads.delta[l][0, q]
+            rows.append([f"\u03b8{name}", b_old[q], delta_q, 1.0, -learning_rate * delta_q,
+                         b_new[q]])
+    return rows
+
+
+def _draw(fig, x1, x2, x3, target, learning_rate):
+    from .. import viz
+
+    before, after, forward, grads = one_update(x1, x2, x3, target, learning_rate)
+    o6_before = forward.output[0, 0]
+    o6_after = after.predict(np.array([[x1, x2, x3]]))[0, 0]
+    ax_net, ax_table = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before)
+    ax_net.set_title(
+        f"o6 = {o6_before:.4f} \u2192 {o6_after:.4f};  "
+        f"L = \u00bd(t \u2212 o6)\u00b2: {0.5 * (target - o6_before) ** 2:.4f} \u2192 "
+        f"{0.5 * (target - o6_after) ** 2:.4f}", fontsize=10)
+    rows = [[name] + [f"{np.round(v, 4) + 0.0:+.4f}" for v in values]  # + 0.0: no "-0.0000"
+            for name, *values in update_rows(before, after, forward, grads, learning_rate)]
+    viz.table(ax_table, rows, ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"],
+              fontsize=8)
+    ax_table.set_title(f"one update with \u03b7 = {learning_rate:g}, t = {target:g}", fontsize=10)
+
+
+def network_update():
+    """Learning rate, target and the three inputs -> the network and its update table."""
+    return Explorer(
+        title="Lesson 01: one backprop update of the 3-2-1 network",
+        draw=_draw,
+        controls={
+            "learning_rate": Slider(0.0, 5.0, 0.9, step=0.05, label="learning rate \u03b7"),
+            "target": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
+            "x1": Slider(-1.0, 1.0, 1.0, step=0.1),
+            "x2": Slider(-1.0, 1.0, 0.0, step=0.1),
+            "x3": Slider(-1.0, 1.0, 1.0, step=0.1),
+        },
+        figsize=(13.0, 4.8),
+    )
+
+
+EXPLORERS = {"network_update": network_update}

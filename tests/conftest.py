@@ -1,0 +1,30 @@
+"""Shared helpers for the minibp tests: a seeded generator and an independent finite difference."""
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    """A fresh, seeded generator for each test (so every test is reproducible on its own)."""
+    return np.random.default_rng(20240601)
+
+
+def _central_difference(f, x, eps=1e-6):
+    """d f(x) / d x by centred differences for a scalar function f of an array x.
+
+    Written independently of minibp.gradcheck so that it can referee minibp's own code.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        grad[i] = (f(plus) - f(minus)) / (2.0 * eps)
+    return grad
+
+
+@pytest.fixture
+def central_difference():
+    return _central_difference

@@ -1,0 +1,55 @@
+"""Execute notebooks top to bottom in a fresh kernel and save them with their outputs.
+
+    python tools/execute_notebooks.py                      # notebooks/ and solutions/
+    python tools/execute_notebooks.py notebooks/01_worked_example.ipynb
+
+This is how a maintainer refreshes a lesson after changing it or minibp; strict nbval then
+compares every later run with the outputs saved here. exercises/ is never executed in
+place (learners' files); regenerate it with tools/make_exercises.py instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIRS = ("notebooks", "solutions")
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Run one notebook in a fresh kernel, save it in place; return the seconds it took."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    started = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - started
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps would change on every run
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all lessons)")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = args.paths or [p for d in DEFAULT_DIRS for p in sorted((ROOT / d).glob("*.ipynb"))]
+    for path in paths:
+        if path.resolve().parent == (ROOT / "exercises").resolve():
+            print(f"skipped {path}: exercise notebooks are generated, not executed in place")
+            continue
+        seconds = execute(path, args.timeout)
+        print(f"{seconds:6.1f} s  {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
