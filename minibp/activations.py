@@ -40,9 +40,10 @@ def identity_potential(z):  # Phi(z) = z^2 / 2
 
 # --- sigmoid (logistic): f(z) = 1 / (1 + e^-z) ----------------------------------------------
 def sigmoid(z):
-    # The same function written as exp(-ln(1 + e^-z)): no overflow for very negative z, and
-    # tiny outputs such as f(-40) = 4e-18 keep their digits (lesson 07 needs them).
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
+    # For z < -709, e^-z overflows to inf and 1 / (1 + inf) = 0 is the right answer, so the
+    # overflow warning is silenced. Tiny outputs such as f(-40) = 4e-18 keep their digits.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 def sigmoid_derivative(z, a=None):

@@ -14,6 +14,11 @@ Shapes: z, y (= f(z)) and t are (N, k): N examples in rows, k output units. ``pe
 gives each example's loss, shape (N,); ``value`` is their mean, the number training reports;
 ``output_delta`` gives delta_out per example, shape (N, k) — the 1/N of the mean is applied
 where the gradients are summed over the batch (``Network.backward``).
+
+Each loss writes its math in two short methods, ``losses(z, y, t, f)`` and
+``delta(z, y, t, f)`` (f an ``Activation``); the public ``per_example`` and ``output_delta``
+check the arguments first and then call them. The training loop, which has checked its data
+once, calls ``delta`` directly.
 """
 
 from __future__ import annotations
@@ -25,15 +30,32 @@ from .activations import get_activation, sigmoid
 
 
 class Loss:
-    """Base class: subclasses write ``per_example`` and ``output_delta``."""
+    """Base class: subclasses write ``losses`` and ``delta`` (and ``check`` if they must)."""
 
     name = "loss"
 
-    def per_example(self, z, y, t, activation):
+    def losses(self, z, y, t, f):
+        """Each example's loss, shape (N,), for checked float64 arrays and an Activation f."""
         raise NotImplementedError
 
-    def output_delta(self, z, y, t, activation):
+    def delta(self, z, y, t, f):
+        """delta_out = dL/dz per example, shape (N, k), without argument checks."""
         raise NotImplementedError
+
+    def check(self, f, t):
+        """Raise ValueError if this loss cannot be used with output activation f, targets t."""
+
+    def per_example(self, z, y, t, activation):
+        """Each example's loss, shape (N,): arguments checked, then ``losses``."""
+        z, y, t, f = _prepare(z, y, t, activation)
+        self.check(f, t)
+        return self.losses(z, y, t, f)
+
+    def output_delta(self, z, y, t, activation):
+        """delta_out = dL/dz, shape (N, k): arguments checked, then ``delta``."""
+        z, y, t, f = _prepare(z, y, t, activation)
+        self.check(f, t)
+        return self.delta(z, y, t, f)
 
     def value(self, z, y, t, activation) -> float:
         """The mean loss over the batch."""
@@ -59,14 +81,12 @@ class SquaredError(Loss):
 
     name = "squared_error"
 
-    def per_example(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
+    def losses(self, z, y, t, f):
         return 0.5 * np.sum((y - t) ** 2, axis=1)
 
-    def output_delta(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
+    def delta(self, z, y, t, f):
         # dL/dy = y - t, then through the activation: (y - t) * f'(z) for elementwise f.
-        return activation.vjp(z, y, y - t)
+        return f.vjp(z, y, y - t)
 
 
 class CrossEntropy(Loss):
@@ -78,25 +98,21 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
 
-    def _check(self, activation):
-        if activation.name not in ("sigmoid", "softmax"):
+    def check(self, f, t):
+        if f.name not in ("sigmoid", "softmax"):
             raise ValueError(
                 f"cross_entropy needs a sigmoid or softmax output activation, got "
-                f"{activation.name!r}; use squared_error for other outputs"
+                f"{f.name!r}; use squared_error for other outputs"
             )
 
-    def per_example(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
-        self._check(activation)
-        if activation.name == "sigmoid":
+    def losses(self, z, y, t, f):
+        if f.name == "sigmoid":
             # -t ln y - (1-t) ln(1-y) = softplus(z) - t z: the same number, without ln(0).
             return np.sum(np.logaddexp(0.0, z) - t * z, axis=1)
-        log_y = z - activation.potential(z)[:, None]  # ln softmax(z), computed stably
+        log_y = z - f.potential(z)[:, None]  # ln softmax(z), computed stably
         return -np.sum(t * log_y, axis=1)
 
-    def output_delta(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
-        self._check(activation)
+    def delta(self, z, y, t, f):
         return y - t
 
 
@@ -117,19 +133,17 @@ class PowerError(Loss):
     def __repr__(self):
         return f"PowerError(q={self.q:g})"
 
-    def output_delta(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
+    def delta(self, z, y, t, f):
         e = y - t
         return np.sign(e) * np.abs(e) ** self.q
 
-    def per_example(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
-        if activation.name == "identity":
+    def losses(self, z, y, t, f):
+        if f.name == "identity":
             return np.sum(np.abs(y - t) ** (self.q + 1.0), axis=1) / (self.q + 1.0)
-        if activation.name != "sigmoid":
+        if f.name != "sigmoid":
             raise ValueError(
                 f"the power-error loss value is defined for sigmoid or identity outputs, got "
-                f"{activation.name!r}; its error signal (output_delta) works for any output"
+                f"{f.name!r}; its error signal (output_delta) works for any output"
             )
         if not np.all((t == 0) | (t == 1)):
             raise ValueError("targets must be 0 or 1 for the power-error loss of sigmoid outputs")
@@ -149,12 +163,10 @@ class HebbianDescent(Loss):
 
     name = "hebbian_descent"
 
-    def per_example(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
-        return activation.potential(z) - np.sum(t * z, axis=1)
+    def losses(self, z, y, t, f):
+        return f.potential(z) - np.sum(t * z, axis=1)
 
-    def output_delta(self, z, y, t, activation):
-        z, y, t, activation = _prepare(z, y, t, activation)
+    def delta(self, z, y, t, f):
         return y - t
 
 

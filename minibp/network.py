@@ -159,7 +159,10 @@ class Network:
 
     def forward(self, X) -> Forward:
         """X: (N, n_0) -> ``Forward`` with z[l], a[l] of shape (N, n_l)."""
-        a_0 = as_batch(X, "X", width=self.layers[0].n_in)
+        return self.forward_unchecked(as_batch(X, "X", width=self.layers[0].n_in))
+
+    def forward_unchecked(self, a_0) -> Forward:
+        """``forward`` for an already checked float64 batch a_0 (the training loop's path)."""
         z, a = [None], [a_0]
         for layer in self.layers:
             z_l, a_l = layer.forward(a[-1])
@@ -173,18 +176,22 @@ class Network:
 
     def backward(self, forward: Forward, output_delta) -> Gradients:
         """Backpropagate delta_L (N, n_L) through the layers; return every delta, dW and db."""
+        output_delta = as_batch(output_delta, "output_delta", width=self.layers[-1].n_out,
+                                finite=False)
+        if output_delta.shape[0] != forward.a[0].shape[0]:
+            raise ValueError(f"output_delta must have one row per example "
+                             f"({forward.a[0].shape[0]}), got {output_delta.shape[0]}")
+        return self.backward_unchecked(forward, output_delta)
+
+    def backward_unchecked(self, forward: Forward, output_delta) -> Gradients:
+        """``backward`` for an already checked (N, n_L) float64 delta_L."""
         L = self.depth
         W = [None] + [layer.W for layer in self.layers]  # W[l] is W_l; the input has none
         f = [None] + [layer.activation for layer in self.layers]
         z, a = forward.z, forward.a
         N = a[0].shape[0]
         delta = [None] * (L + 1)
-        delta[L] = as_batch(output_delta, "output_delta", width=self.layers[-1].n_out,
-                            finite=False)
-        if delta[L].shape[0] != N:
-            raise ValueError(
-                f"output_delta must have one row per example ({N}), got {delta[L].shape[0]}"
-            )
+        delta[L] = output_delta
         for l in range(L, 1, -1):
             delta[l - 1] = (delta[l] @ W[l].T) * f[l - 1].derivative(z[l - 1], a[l - 1])
         dW = [None] + [a[l - 1].T @ delta[l] / N for l in range(1, L + 1)]

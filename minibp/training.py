@@ -107,15 +107,16 @@ def sampling_probabilities(per_example_losses, mix=0.5):
 def train_step(network, X, T, loss, optimizer, target_noise=None):
     """One update on one batch: forward, delta_L from the loss, backward, optimizer step.
 
-    X: (N, n_0), T: (N, n_L), both already float64 batches. ``target_noise``, if given, turns
+    X: (N, n_0), T: (N, n_L), both already checked float64 batches (``fit`` checks its data
+    once; the step itself checks nothing, so it costs what the math costs). ``target_noise``, if given, turns
     the targets into the ones backpropagated toward, seeing the outputs:
     ``target_noise(T, Y) -> T_noisy`` (lesson 09). Returns the ``Gradients`` used.
     """
-    fwd = network.forward(X)
+    fwd = network.forward_unchecked(X)
     if target_noise is not None:
         T = target_noise(T, fwd.output)
-    delta_L = loss.output_delta(fwd.z[-1], fwd.output, T, network.output_activation)
-    grads = network.backward(fwd, delta_L)
+    delta_L = loss.delta(fwd.z[-1], fwd.output, T, network.output_activation)
+    grads = network.backward_unchecked(fwd, delta_L)
     optimizer.step(network.parameters(), grads.as_list())
     return grads
 

@@ -22,17 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = ("notebooks", "solutions")
 
 
-def execute(path: Path, timeout: int = 600) -> float:
-    """Run one notebook in a fresh kernel, save it in place; return the seconds it took."""
+def execute(path: Path, timeout: int = 600, save: bool = True) -> float:
+    """Run one notebook in a fresh kernel, save it in place (unless ``save`` is False);
+    return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # timestamps would change on every run
-    nbformat.write(nb, path)
+    if save:
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)  # timestamps would change on every run
+        nbformat.write(nb, path)
     return seconds
 
 

@@ -17,6 +17,7 @@ the notebook's metadata) unless you pass --force.
     python tools/make_exercises.py            # write exercises/ (refuses to clobber edits)
     python tools/make_exercises.py --check    # exit 1 if exercises/ is out of date
     python tools/make_exercises.py --force    # overwrite even edited exercise notebooks
+    python tools/make_exercises.py 02_backprop_matrix_form.ipynb   # only these lessons
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def make_exercise(solution_path: Path):
     return exercise
 
 
-def plan(solutions_dir: Path, exercises_dir: Path):
+def plan(solutions_dir: Path, exercises_dir: Path, names=None):
     """For each solution: (exercise path, generated notebook, status).
 
     status: "same" (up to date), "new" (missing), "stale" (generated earlier, safe to
@@ -102,6 +103,8 @@ def plan(solutions_dir: Path, exercises_dir: Path):
     """
     result = []
     for solution in sorted(solutions_dir.glob("*.ipynb")):
+        if names and solution.name not in names:
+            continue
         target = exercises_dir / solution.name
         generated = make_exercise(solution)
         if not target.exists():
@@ -121,13 +124,18 @@ def plan(solutions_dir: Path, exercises_dir: Path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if out of date")
     parser.add_argument("--force", action="store_true", help="overwrite edited exercise notebooks")
     parser.add_argument("--solutions", type=Path, default=ROOT / "solutions")
     parser.add_argument("--exercises", type=Path, default=ROOT / "exercises")
     args = parser.parse_args(argv)
     try:
-        items = plan(args.solutions, args.exercises)
+        names = {Path(n).name for n in args.names}
+        unknown = names - {p.name for p in args.solutions.glob("*.ipynb")}
+        if unknown:
+            raise MarkerError(f"no solution notebook named {sorted(unknown)} in {args.solutions}")
+        items = plan(args.solutions, args.exercises, names)
     except MarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
