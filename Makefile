@@ -11,7 +11,14 @@ STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 
-.PHONY: setup course test lint refresh exercises clean
+# The course's matrices are small: one BLAS thread is faster than two for them, and far
+# faster when other work shares the cores (benchmarks/run.py measures it). Kernels started
+# by JupyterLab, nbval and the tools inherit these. Set them yourself to override.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+.PHONY: setup course test lint refresh exercises benchmark clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +34,7 @@ course: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python tools/make_exercises.py --check
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions
+	$(BIN)/python -m pytest -rs $(NBVAL) tests notebooks solutions
 
 lint: setup
 	$(BIN)/ruff check .
@@ -40,6 +47,10 @@ refresh: setup
 
 exercises: setup
 	$(BIN)/python tools/make_exercises.py
+
+# Speed goals (explorer redraws, notebook run times, framework overhead): a report, not a test.
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

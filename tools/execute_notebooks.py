@@ -11,6 +11,7 @@ place (learners' files); regenerate it with tools/make_exercises.py instead.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = ("notebooks", "solutions")
+# One BLAS thread, as the Makefile sets for every kernel (small matrices run faster so).
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 
 def execute(path: Path, timeout: int = 600, save: bool = True) -> float:
