@@ -206,8 +206,13 @@ _SERIES_TERMS = 60  # 2^-60 < 1e-18: at e <= 1/2 the series is exact to float64
 
 def _power_loss_series(e, q):
     """L_q(e) = sum_{k>=0} e^(q+k) / (q + k), from 1/(1 - u) = sum_k u^k; for e <= 1/2."""
-    powers = np.arange(_SERIES_TERMS)
-    return np.sum(np.asarray(e)[..., None] ** (q + powers) / (q + powers), axis=-1)
+    # Horner's scheme: e^q (1/q + e (1/(q+1) + e (...))). No e^k is ever formed, so tiny e
+    # cannot underflow into (very slow) denormal arithmetic.
+    e = np.asarray(e, dtype=np.float64)
+    total = np.zeros_like(e)
+    for k in range(_SERIES_TERMS - 1, -1, -1):
+        total = total * e + 1.0 / (q + k)
+    return e**q * total
 
 
 def _power_loss_from_logit(s, q, numerical=None):
