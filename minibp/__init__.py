@@ -7,6 +7,8 @@ The framework of the course, one idea per module (read them in this order):
     gradcheck     finite differences as referee     optimizers    SGD, schedules, momentum
     training      the fit loop and its history      diagnostics   per-layer statistics
     data          XOR, the worked example, 2-D sets, the 8x8 digits
+    hebbian       one-layer learning rules: Hebbian descent, gradient descent, Hebb, covariance
+    noise         NEM noise injection (lesson 09)   bidirectional  one network run both ways
 
 ``minibp.viz``, ``minibp.explorers`` (figures and widgets, need matplotlib/ipywidgets) and
 ``minibp.checks`` (for the exercises) are imported on demand, so ``import minibp`` needs
@@ -15,12 +17,15 @@ numpy alone.
 
 from . import (
     activations,
+    bidirectional,
     data,
     diagnostics,
     gradcheck,
+    hebbian,
     initializers,
     losses,
     network,
+    noise,
     optimizers,
     training,
 )
@@ -34,8 +39,8 @@ from .training import DivergenceError, History, fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "data", "diagnostics", "gradcheck", "initializers", "losses", "network",
-    "optimizers", "training", "get_activation", "get_initializer", "get_loss", "SquaredError",
-    "CrossEntropy", "PowerError", "HebbianDescent", "Dense", "Network", "SGD", "Momentum",
-    "fit", "History", "DivergenceError",
+    "activations", "bidirectional", "data", "diagnostics", "gradcheck", "hebbian", "initializers",
+    "losses", "network", "noise", "optimizers", "training", "get_activation", "get_initializer",
+    "get_loss", "SquaredError", "CrossEntropy", "PowerError", "HebbianDescent", "Dense", "Network",
+    "SGD", "Momentum", "fit", "History", "DivergenceError",
 ]

@@ -15,9 +15,11 @@ import os
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import ensure_async
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = ("notebooks", "solutions")
@@ -26,12 +28,38 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 
+class Client(NotebookClient):
+    """nbclient's NotebookClient, waiting for each cell's reply in short slices.
+
+    With a widget in a cell, nbclient sometimes waits out the whole cell timeout for a reply
+    that has already arrived (nbclient issue #312, open): a long wait on the shell channel
+    misses it. Asking again every half second sees it. The total timeout stays the same.
+    """
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        original = kc.shell_channel.get_msg
+
+        async def get_msg_in_slices(timeout=None, **kwargs):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                remaining = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+                try:
+                    return await ensure_async(original(timeout=max(remaining, 0.0), **kwargs))
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+
+        kc.shell_channel.get_msg = get_msg_in_slices
+        return kc
+
+
 def execute(path: Path, timeout: int = 600, save: bool = True) -> float:
     """Run one notebook in a fresh kernel, save it in place (unless ``save`` is False);
     return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = Client(nb, timeout=timeout, kernel_name="python3",
+                    resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
