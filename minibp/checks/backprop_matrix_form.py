@@ -1,0 +1,332 @@
+"""Checks for lesson 02, backprop in matrix form: one function per exercise.
+
+Layer lists follow the lesson (and ``minibp.network``): index l = 1..L is layer l, index 0 is
+the input layer, which has a_0 = X but no W, b or delta (None there). The references are
+minibp's ``Network``, ``Dense`` and ``gradcheck``; the first cases are the lesson's numbers
+(the lesson-01 network on one example and on a batch of four), then random networks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data, gradcheck
+from ..network import Dense, Forward, Network
+from . import CheckFailure, cases_with, check_function
+
+_EXAMPLE = data.worked_example()
+# The lecture's batch of four examples for the lesson-01 network, and their targets.
+BATCH_X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+BATCH_T = np.array([[1.0], [0.0], [1.0], [0.0]])
+
+
+def _lesson_lists():
+    """W and b of the lesson-01 network as layer lists [None, W_1, W_2], [None, b_1, b_2]."""
+    ex = _EXAMPLE
+    return [None, np.array(ex.W1), np.array(ex.W2)], [None, np.array(ex.b1), np.array(ex.b2)]
+
+
+def _network(W, b):
+    return Network.from_layers([Dense(W[l], b[l], "sigmoid") for l in range(1, len(W))])
+
+
+def _random_lists(rng, max_layers=3):
+    L = int(rng.integers(1, max_layers + 1))
+    sizes = rng.integers(1, 6, size=L + 1)
+    W = [None] + [rng.normal(size=(sizes[l - 1], sizes[l])) for l in range(1, L + 1)]
+    b = [None] + [rng.normal(size=sizes[l]) for l in range(1, L + 1)]
+    return W, b
+
+
+def _flat(value):
+    """Layer lists -> one flat tuple of arrays; None (layer 0) -> an empty array."""
+    if isinstance(value, (list, tuple)):
+        return tuple(item for part in value for item in _flat(part))
+    if value is None:
+        return (np.zeros(0),)
+    return (value,)
+
+
+def _copy_lists(args):
+    return tuple([None if x is None else np.array(x, dtype=np.float64) for x in arg]
+                 if isinstance(arg, list) else arg for arg in args)
+
+
+def _layered(fn):
+    """Call ``fn`` on copies of its list arguments and flatten what it returns."""
+    if not callable(fn):
+        raise CheckFailure(f"expected a function; got {type(fn).__name__}")
+
+    def wrapped(*args):
+        return _flat(fn(*_copy_lists(args)))
+
+    return wrapped
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# --- exercise 1: the forward pass over a batch --------------------------------------------
+def _forward_pass(X, W, b):
+    return _network(W, b).forward(X).a
+
+
+def _forward_without_output_sigmoid(X, W, b):
+    a = _forward_pass(X, W, b)
+    return a[:-1] + [a[-2] @ W[-1] + b[-1]]
+
+
+def _forward_cases():
+    W, b = _lesson_lists()
+    first = [(_EXAMPLE.x[None, :].copy(), W, b), (BATCH_X, W, b)]
+
+    def random_case(rng):
+        W, b = _random_lists(rng)
+        return rng.normal(size=(int(rng.integers(1, 7)), W[1].shape[0])), W, b
+
+    return cases_with(first, random_case)
+
+
+def forward_pass(fn):
+    """Check ``fn(X, W, b) -> a = [X, a_1, ..., a_L]`` for sigmoid layers; X: (N, n_0)."""
+    check_function(
+        "forward_pass", _layered(fn), _layered(_forward_pass), _forward_cases(),
+        mistakes=[
+            (_layered(lambda X, W, b: _forward_pass(X, W, b)[1:]), "the list starts with the "
+             "input itself: a[0] = X, then a[1], ..., a[L]."),
+            (_layered(lambda X, W, b: _forward_pass(X, W, [None] + [0 * v for v in b[1:]])),
+             "the bias is missing: z_l = a_{l-1} W_l + b_l."),
+            (_layered(_forward_without_output_sigmoid), "the output layer is a sigmoid layer "
+             "too: a_L = f(z_L), not z_L."),
+        ],
+    )
+
+
+# --- exercise 2: the delta recursion -------------------------------------------------------
+def _backward_deltas(a, W, delta_L):
+    L = len(W) - 1
+    network = Network.from_layers(
+        [Dense(W[l], np.zeros(W[l].shape[1]), "sigmoid") for l in range(1, L + 1)])
+    z = [None] + [np.log(a[l]) - np.log1p(-a[l]) for l in range(1, L + 1)]  # z = logit(a)
+    return network.backward(Forward(z, list(a)), delta_L).delta
+
+
+def _deltas_cases():
+    W, b = _lesson_lists()
+
+    def case(X, W, b, rng=None):
+        a = _forward_pass(X, W, b)
+        delta_L = (a[-1] - (rng.uniform(size=a[-1].shape) if rng is not None else 1.0))
+        return a, W, delta_L * a[-1] * (1 - a[-1])
+
+    a, _, _ = case(BATCH_X, W, b)
+    first = [case(_EXAMPLE.x[None, :].copy(), W, b),
+             (a, W, (a[-1] - BATCH_T) * a[-1] * (1 - a[-1]))]
+
+    def random_case(rng):
+        W, b = _random_lists(rng)
+        X = rng.normal(size=(int(rng.integers(1, 7)), W[1].shape[0]))
+        return case(X, W, b, rng)
+
+    return cases_with(first, random_case)
+
+
+def _deltas_without_fprime(a, W, delta_L):
+    L = len(W) - 1
+    delta = [None] * (L + 1)
+    delta[L] = delta_L
+    for l in range(L, 1, -1):
+        delta[l - 1] = delta[l] @ W[l].T
+    return delta
+
+
+def backward_deltas(fn):
+    """Check ``fn(a, W, delta_L) -> [None, delta_1, ..., delta_L]`` for sigmoid layers."""
+    check_function(
+        "backward_deltas", _layered(fn), _layered(_backward_deltas), _deltas_cases(),
+        mistakes=[
+            (_layered(_deltas_without_fprime), "f'(z_l) is missing: delta_l = (delta_{l+1} "
+             "W_{l+1}^T) * a_l (1 - a_l) for sigmoid units."),
+            (_layered(lambda a, W, d: _backward_deltas(a, W, d)[1:]), "start the list with "
+             "None: layer 0 (the input) has no delta."),
+            (_layered(lambda a, W, d: [None] + [-x for x in _backward_deltas(a, W, d)[1:-1]]
+                      + [d]), "the sign is flipped: delta_l has the sign of "
+             "delta_{l+1} W_{l+1}^T (both are dL/dz)."),
+        ],
+    )
+
+
+# --- exercise 3: dW and db over a batch ----------------------------------------------------
+def _layer_gradients(a_prev, delta):
+    n_in, n_out = a_prev.shape[1], delta.shape[1]
+    network = Network.from_layers([Dense(np.zeros((n_in, n_out)), np.zeros(n_out), "identity")])
+    grads = network.backward(Forward([None, None], [a_prev, None]), delta)
+    return grads.dW[1], grads.db[1]
+
+
+def _gradient_cases():
+    a = _forward_pass(BATCH_X, *_lesson_lists())
+    delta = _backward_deltas(a, _lesson_lists()[0], (a[-1] - BATCH_T) * a[-1] * (1 - a[-1]))
+    first = [(a[1], delta[2]), (a[0], delta[1])]
+
+    def random_case(rng):
+        N, n_in, n_out = (int(v) for v in rng.integers(1, 7, size=3))
+        return rng.normal(size=(N, n_in)), rng.normal(size=(N, n_out))
+
+    return cases_with(first, random_case)
+
+
+def layer_gradients(fn):
+    """Check ``fn(a_prev, delta) -> (dW, db)``: a_prev (N, n_in), delta (N, n_out), mean loss."""
+    check_function(
+        "layer_gradients", fn, _layer_gradients, _gradient_cases(),
+        mistakes=[
+            (lambda a, d: (a.T @ d, d.sum(axis=0)), "these are the gradients of the *summed* "
+             "loss; the lesson's loss is the mean over the batch: divide by N."),
+            (lambda a, d: (a.T @ d / len(a), d.sum(axis=0)), "db must be averaged over the "
+             "batch too: db = mean over rows of delta."),
+            (lambda a, d: (d.T @ a / len(a), d.mean(axis=0)), "dW must have W's shape "
+             "(n_in, n_out): a_prev^T delta, not delta^T a_prev."),
+        ],
+    )
+
+
+# --- exercise 4: the whole backward pass ---------------------------------------------------
+def _backprop(X, T, W, b):
+    _, grads = _network(W, b).loss_and_gradients(X, T, "squared_error")
+    return grads.dW, grads.db
+
+
+def _backprop_cases():
+    W, b = _lesson_lists()
+    first = [(_EXAMPLE.x[None, :].copy(), _EXAMPLE.t[None, :].copy(), W, b),
+             (BATCH_X, BATCH_T, W, b)]
+
+    def random_case(rng):
+        W, b = _random_lists(rng)
+        N = int(rng.integers(1, 7))
+        return (rng.normal(size=(N, W[1].shape[0])), rng.uniform(size=(N, W[-1].shape[1])),
+                W, b)
+
+    return cases_with(first, random_case)
+
+
+def _backprop_without_output_fprime(X, T, W, b):
+    a = _forward_pass(X, W, b)
+    delta = _backward_deltas(a, W, a[-1] - T)
+    return ([None] + [_layer_gradients(a[l - 1], delta[l])[0] for l in range(1, len(W))],
+            [None] + [_layer_gradients(a[l - 1], delta[l])[1] for l in range(1, len(W))])
+
+
+def _backprop_without_hidden_fprime(X, T, W, b):
+    a = _forward_pass(X, W, b)
+    delta = _deltas_without_fprime(a, W, (a[-1] - T) * a[-1] * (1 - a[-1]))
+    return ([None] + [_layer_gradients(a[l - 1], delta[l])[0] for l in range(1, len(W))],
+            [None] + [_layer_gradients(a[l - 1], delta[l])[1] for l in range(1, len(W))])
+
+
+def backprop(fn):
+    """Check ``fn(X, T, W, b) -> (dW, db)``, lists [None, dW_1, ...] of the mean squared error."""
+    check_function(
+        "backprop", _layered(fn), _layered(_backprop), _backprop_cases(),
+        mistakes=[
+            (_layered(_backprop_without_output_fprime), "delta_L = a_L - T is cross-entropy's "
+             "error signal; for the squared error delta_L = (a_L - T) * a_L (1 - a_L)."),
+            (_layered(lambda X, T, W, b: tuple([None] + [len(X) * g for g in grads[1:]]
+                                               for grads in _backprop(X, T, W, b))),
+             "these are the gradients of the summed loss: divide by N for the mean."),
+            (_layered(_backprop_without_hidden_fprime), "the hidden deltas miss f'(z_l) = "
+             "a_l (1 - a_l): delta_l = (delta_{l+1} W_{l+1}^T) * f'(z_l)."),
+        ],
+    )
+
+
+# --- exercise 5: centred finite differences ------------------------------------------------
+def _numerical_gradient(loss, w, eps):
+    w = np.array(w, dtype=np.float64)
+    return gradcheck.numerical_gradient(lambda: loss(w), w, eps)
+
+
+def _lesson_loss(W1):
+    """The lesson-01 network's squared error on its example, as a function of W1 (3, 2)."""
+    ex = _EXAMPLE
+    o = _sigmoid(_sigmoid(ex.x @ W1 + ex.b1) @ ex.W2 + ex.b2)
+    return float(0.5 * np.sum((o - ex.t) ** 2))
+
+
+def _quadratic_loss(w):
+    return float(np.sum(w**2) + 3.0 * np.sum(w) ** 2)
+
+
+def _wavy_loss(w):
+    return float(np.sum(np.sin(3.0 * w)) + np.sum(np.exp(0.5 * w)))
+
+
+def _numerical_cases():
+    first = [(_lesson_loss, np.array(_EXAMPLE.W1), 1e-3), (_lesson_loss, np.array(_EXAMPLE.W1), 1e-5)]
+
+    def random_case(rng):
+        loss = [_quadratic_loss, _wavy_loss][int(rng.integers(0, 2))]
+        shape = tuple(int(v) for v in rng.integers(1, 4, size=int(rng.integers(1, 3))))
+        return loss, rng.normal(size=shape), float(10.0 ** -rng.integers(2, 5))
+
+    return cases_with(first, random_case)
+
+
+def _one_sided(loss, w, eps):
+    grad = np.zeros_like(w)
+    for i in np.ndindex(w.shape):
+        plus = w.copy()
+        plus[i] += eps
+        grad[i] = (loss(plus) - loss(w)) / eps
+    return grad
+
+
+def numerical_gradient(fn):
+    """Check ``fn(loss, w, eps) -> gradient`` (shape of w) by centred differences."""
+    check_function(
+        "numerical_gradient", fn, _numerical_gradient, _numerical_cases(),
+        mistakes=[
+            (_one_sided, "this is the one-sided difference (L(w + eps) - L(w)) / eps; the "
+             "centred one is (L(w + eps) - L(w - eps)) / (2 eps), with error O(eps^2)."),
+            (lambda loss, w, eps: 2.0 * _numerical_gradient(loss, w, eps), "the step from "
+             "w - eps to w + eps is 2 eps long: divide by 2 eps."),
+        ],
+    )
+
+
+# --- exercise 6: the relative error ---------------------------------------------------------
+def _relative_error(a, b):
+    return gradcheck.relative_error(a, b)
+
+
+def _relative_cases():
+    first = [(np.array([0.1311, -0.0087]), np.array([0.1311001, -0.0087])),
+             (np.zeros(3), np.zeros(3)), (np.array([3.0, 4.0]), np.zeros(2))]
+
+    def random_case(rng):
+        shape = tuple(int(v) for v in rng.integers(1, 4, size=int(rng.integers(1, 3))))
+        a = rng.normal(size=shape) * 10.0 ** rng.integers(-6, 3)
+        return a, a + rng.normal(size=shape) * 10.0 ** rng.integers(-9, 0) * np.abs(a).max()
+
+    return cases_with(first, random_case)
+
+
+def relative_error(fn):
+    """Check ``fn(a, b) -> ||a - b|| / (||a|| + ||b||)`` (0 when both are 0)."""
+
+    def returns_a_number(a, b):
+        return float(np.asarray(fn(a, b), dtype=np.float64))
+
+    check_function(
+        "relative_error", returns_a_number if callable(fn) else fn, _relative_error,
+        _relative_cases(),
+        mistakes=[
+            (lambda a, b: float(np.linalg.norm(a - b)), "that is the absolute error ||a - b||: "
+             "divide by ||a|| + ||b|| so the answer does not depend on the gradient's scale."),
+            (lambda a, b: float(np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-300)),
+             "divide by ||a|| + ||b||: symmetric in a and b, and 0 / 0 is avoided."),
+        ],
+        rtol=1e-6,
+    )

@@ -1,0 +1,218 @@
+"""Checks for lesson 03, training: one function per exercise.
+
+The references are minibp's own ``training.batches``, ``fit``, ``optimizers.inverse_time`` and
+``training.sampling_probabilities``, plus a plain early-stopping rule (below), applied to the
+lesson's numbers first (the digits: 1438 training examples, batches of 32; the spirals'
+1/t schedule) and then to random cases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data, optimizers, training
+from ..network import Dense, Network
+from ..optimizers import SGD
+from . import CheckFailure, cases_with, check_function
+
+N_DIGITS_TRAIN = 1438  # rows of the digits' training split in the lesson
+
+
+def _callable(fn, name):
+    if not callable(fn):
+        raise CheckFailure(f"{name} must be a function; got {type(fn).__name__}")
+
+
+# --- exercise 1: the mini-batches of one epoch ---------------------------------------------
+def _minibatch_indices(n_examples, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    return tuple(training.batches(n_examples, batch_size, rng.permutation(n_examples)))
+
+
+def minibatch_indices(fn):
+    """Check ``fn(n_examples, batch_size, rng) -> [index array, ...]`` (one epoch's batches)."""
+    _callable(fn, "minibatch_indices")
+
+    def learner(n_examples, batch_size, seed):
+        return tuple(fn(n_examples, batch_size, np.random.default_rng(seed)))
+
+    def in_order(n, size, seed):
+        return tuple(training.batches(n, size, np.arange(n)))
+
+    def dropping_the_rest(n, size, seed):
+        return tuple(b for b in _minibatch_indices(n, size, seed) if len(b) == size)
+
+    def with_replacement(n, size, seed):
+        return tuple(training.batches(n, size, np.random.default_rng(seed).choice(n, size=n)))
+
+    check_function(
+        "minibatch_indices", learner, _minibatch_indices,
+        cases_with([(N_DIGITS_TRAIN, 32, 0), (10, 3, 1), (5, 5, 2), (4, 10, 3)],
+                   lambda rng: (int(rng.integers(1, 40)), int(rng.integers(1, 12)),
+                                int(rng.integers(0, 1000)))),
+        mistakes=[
+            (in_order, "the examples come in their stored order: draw a new order each "
+             "epoch with rng.permutation(n_examples)."),
+            (dropping_the_rest, "the last, smaller batch is missing: every example is "
+             "presented once per epoch, so keep the remainder as a batch of its own."),
+            (with_replacement, "some examples come twice and others never: an epoch draws "
+             "without replacement, rng.permutation(n_examples)."),
+        ],
+    )
+
+
+# --- exercise 2: one epoch of mini-batch SGD ----------------------------------------------
+def _network(W1, b1, W2, b2):
+    return Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "softmax")])
+
+
+def _sgd_epoch(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+    network = _network(W1, b1, W2, b2)
+    training.fit(network, X, T, "cross_entropy", SGD(learning_rate), epochs=1,
+                 batch_size=batch_size, rng=np.random.default_rng(seed))
+    return tuple(network.parameters())
+
+
+def _digits_case():
+    X, labels = data.digits()
+    X, T = X[:60], data.one_hot(labels[:60], 10)
+    rng = np.random.default_rng(0)
+    W1, W2 = rng.normal(0, 0.2, size=(64, 8)), rng.normal(0, 0.4, size=(8, 10))
+    return W1, np.zeros(8), W2, np.zeros(10), X, T, 32, 0.3, 0
+
+
+def _random_sgd_case(rng):
+    n_in, n_hidden, n_out = (int(v) for v in rng.integers(2, 6, size=3))
+    N = int(rng.integers(1, 25))
+    return (rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden),
+            rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out),
+            rng.normal(size=(N, n_in)), data.one_hot(rng.integers(0, n_out, size=N), n_out),
+            int(rng.integers(1, N + 1)), float(rng.uniform(0.05, 1.0)), int(rng.integers(0, 1000)))
+
+
+def _in_stored_order(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+    network = _network(W1, b1, W2, b2)
+    training.fit(network, X, T, "cross_entropy", SGD(learning_rate), epochs=1,
+                 batch_size=batch_size, shuffle=False)
+    return tuple(network.parameters())
+
+
+def _one_full_batch_step(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+    return _sgd_epoch(W1, b1, W2, b2, X, T, len(X), learning_rate, seed)
+
+
+def _sgd_uphill(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+    network = _network(W1, b1, W2, b2)
+    rng = np.random.default_rng(seed)
+    for batch in training.batches(len(X), batch_size, rng.permutation(len(X))):
+        _, grads = network.loss_and_gradients(X[batch], T[batch], "cross_entropy")
+        for w, g in zip(network.parameters(), grads.as_list()):
+            w += learning_rate * g
+    return tuple(network.parameters())
+
+
+def sgd_epoch(fn):
+    """Check ``fn(network, X, T, batch_size, learning_rate, rng)``: one epoch, in place.
+
+    The check builds a fresh tanh/softmax network for every case, runs ``fn`` on it and
+    compares the parameters afterwards with those of ``minibp.fit`` for one epoch.
+    """
+    _callable(fn, "sgd_epoch")
+
+    def learner(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+        network = _network(W1, b1, W2, b2)
+        fn(network, X, T, batch_size, learning_rate, np.random.default_rng(seed))
+        return tuple(network.parameters())
+
+    check_function(
+        "sgd_epoch", learner, _sgd_epoch, cases_with([_digits_case()], _random_sgd_case),
+        mistakes=[
+            (_in_stored_order, "the batches follow the stored order: take a fresh order "
+             "with rng.permutation(len(X)) and cut it into batches."),
+            (_one_full_batch_step, "that is one step on the whole set; an epoch of mini-batch "
+             "SGD makes one step per batch of batch_size examples."),
+            (_sgd_uphill, "the step goes uphill: w <- w - learning_rate * gradient."),
+        ],
+    )
+
+
+# --- exercise 3: the 1/t schedule ---------------------------------------------------------
+def _inverse_time_rate(eta0, decay, epoch):
+    return optimizers.inverse_time(eta0, decay)(epoch)
+
+
+def inverse_time_rate(fn):
+    """Check ``fn(eta0, decay, epoch) -> eta_k = eta0 / (1 + decay (k - 1))`` for k = 1, 2, ..."""
+    check_function(
+        "inverse_time_rate", fn, _inverse_time_rate,
+        cases_with([(3.0, 0.1, 1), (3.0, 0.1, 11), (3.0, 0.1, 60), (1.0, 0.0, 7)],
+                   lambda rng: (float(rng.uniform(0.01, 10.0)), float(rng.uniform(0.0, 1.0)),
+                                int(rng.integers(1, 200)))),
+        mistakes=[
+            (lambda eta0, decay, k: eta0 / (1.0 + decay * k), "epoch k = 1 must use the full "
+             "rate eta0: divide by 1 + decay (k - 1)."),
+            (lambda eta0, decay, k: eta0 / (decay * k) if decay * k else eta0, "the 1 is "
+             "missing: eta0 / (1 + decay (k - 1)) starts at eta0 and decays like 1/k."),
+        ],
+    )
+
+
+# --- exercise 4: error-weighted presentation ----------------------------------------------
+def _error_weighted_probabilities(losses, mix):
+    return training.sampling_probabilities(losses, mix)
+
+
+def error_weighted_probabilities(fn):
+    """Check ``fn(losses, mix) -> p``: p_n = (1 - mix) e_n / sum(e) + mix / N; losses: (N,)."""
+    check_function(
+        "error_weighted_probabilities", fn, _error_weighted_probabilities,
+        cases_with([(np.array([0.01, 0.02, 2.3, 0.05]), 0.5),
+                    (np.array([0.01, 0.02, 2.3, 0.05]), 0.2), (np.array([3.0, 1.0, 0.0]), 1.0)],
+                   lambda rng: (rng.exponential(size=int(rng.integers(1, 30))),
+                                float(rng.uniform(0.0, 1.0)))),
+        mistakes=[
+            (lambda e, mix: e / e.sum(), "the uniform share is missing: mix / N keeps every "
+             "example in play, (1 - mix) e_n / sum(e) favours the large errors."),
+            (lambda e, mix: mix * e / e.sum() + (1 - mix) / len(e), "mix is the *uniform* "
+             "share: p_n = (1 - mix) e_n / sum(e) + mix / N."),
+            (lambda e, mix: (1 - mix) * e + mix / len(e), "the errors must be normalized: "
+             "divide e_n by sum(e) so that the probabilities add up to 1."),
+        ],
+    )
+
+
+# --- exercise 5: early stopping -----------------------------------------------------------
+def _early_stopping(val_losses, patience, ties_improve=False):
+    """(best epoch, stop epoch): stop at the first epoch k with k - best_so_far >= patience."""
+    best = 0
+    for epoch, value in enumerate(val_losses):
+        if value < val_losses[best] or (ties_improve and value == val_losses[best]):
+            best = epoch
+        if epoch - best >= patience:
+            return best, epoch
+    return best, len(val_losses) - 1
+
+
+def _random_curve(rng):
+    n = int(rng.integers(2, 40))
+    dip = int(rng.integers(0, n))
+    curve = 1.0 + 0.02 * (np.arange(n) - dip) ** 2 / n + rng.normal(0, 0.05, size=n)
+    return np.round(curve, 3), int(rng.integers(1, 8))
+
+
+def early_stopping(fn):
+    """Check ``fn(val_losses, patience) -> (best_epoch, stop_epoch)``; val_losses[k] after epoch k."""
+    lesson_curve = np.array([0.69, 0.52, 0.44, 0.41, 0.40, 0.42, 0.41, 0.45, 0.47, 0.50, 0.55])
+    check_function(
+        "early_stopping", fn, _early_stopping,
+        cases_with([(lesson_curve, 3), (lesson_curve, 20), (np.array([1.0, 1.0, 1.0]), 1)],
+                   _random_curve),
+        mistakes=[
+            (lambda v, p: (int(np.argmin(v)), len(v) - 1), "training never stopped: stop at "
+             "the first epoch that is `patience` epochs past the best loss so far."),
+            (lambda v, p: (_early_stopping(v, p)[0], min(_early_stopping(v, p)[1] + 1, len(v) - 1)),
+             "one epoch late: stop as soon as epoch - best_epoch reaches patience."),
+            (lambda v, p: _early_stopping(v, p, ties_improve=True), "on a tie keep the earlier "
+             "epoch: only a strictly lower loss is an improvement."),
+        ],
+    )
