@@ -1,0 +1,175 @@
+"""Checks for lesson 05, weight initialization: one function per exercise.
+
+The initializers are random, so their checks hand the learner's function and minibp's own
+``numpy.random.Generator`` objects made from the same seed: drawn the same way, the weights
+must agree number by number. Each case is (n_in, n_out, seed); the lesson's layer sizes come
+first (the digits' 64 inputs, hidden layers of 100, 10 classes), then random ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, data, diagnostics, initializers
+from ..network import Network
+from . import cases_with, check_function
+
+LESSON_SIZES = [(64, 100, 0), (100, 100, 1), (100, 10, 2)]
+
+
+def _random_sizes(rng):
+    return (int(rng.integers(1, 300)), int(rng.integers(1, 300)), int(rng.integers(0, 10**6)))
+
+
+def _seeded(fn):
+    """``fn(n_in, n_out, rng)`` as a function of (n_in, n_out, seed), for ``check_function``."""
+    if not callable(fn):
+        return fn  # check_function reports it
+    return lambda n_in, n_out, seed: fn(n_in, n_out, np.random.default_rng(seed))
+
+
+def _reference(name):
+    init = initializers.get_initializer(name)
+    return lambda n_in, n_out, seed: init(n_in, n_out, rng=np.random.default_rng(seed))
+
+
+def _normal(sigma):
+    return lambda n_in, n_out, seed: np.random.default_rng(seed).normal(
+        0.0, sigma(n_in, n_out), size=(n_in, n_out))
+
+
+def _uniform(limit):
+    return lambda n_in, n_out, seed: np.random.default_rng(seed).uniform(
+        -limit(n_in, n_out), limit(n_in, n_out), size=(n_in, n_out))
+
+
+def _check_initializer(name, fn, reference, mistakes):
+    check_function(name, _seeded(fn), _reference(reference),
+                   cases_with(LESSON_SIZES, _random_sizes),
+                   mistakes=[(wrong, hint) for wrong, hint in mistakes])
+
+
+# --- exercise 1: Xavier normal ------------------------------------------------------------
+def xavier_normal(fn):
+    """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / (n_in + n_out))."""
+    _check_initializer("xavier_normal", fn, "xavier_normal", [
+        (_normal(lambda i, o: 2.0 / (i + o)), "2 / (n_in + n_out) is the variance; numpy's "
+         "normal takes the standard deviation sigma = sqrt(2 / (n_in + n_out))."),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), "sqrt(1 / n_in) keeps only the forward "
+         "condition n_in Var W = 1; Xavier takes the compromise 2 / (n_in + n_out)."),
+        (_normal(lambda i, o: np.sqrt(2.0 / i)), "sqrt(2 / n_in) is He's ReLU init; Xavier "
+         "averages the fan-in and the fan-out: sqrt(2 / (n_in + n_out))."),
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "draw from a normal law, "
+         "rng.normal(0.0, sigma, size=(n_in, n_out)), not a uniform one."),
+    ])
+
+
+# --- exercise 2: Glorot's normalized (uniform) initialization -------------------------------
+def glorot_uniform(fn):
+    """Check ``fn(n_in, n_out, rng) -> W``, W ~ U[-r, r] with r = sqrt(6 / (n_in + n_out))."""
+    _check_initializer("glorot_uniform", fn, "glorot_normalized", [
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "a uniform law on [-r, r] has "
+         "variance r^2 / 3, so r = sqrt(2 / (n_in + n_out)) gives a third of the target "
+         "variance: r = sqrt(3 * 2 / (n_in + n_out)) = sqrt(6 / (n_in + n_out))."),
+        (_uniform(lambda i, o: 1.0 / np.sqrt(i)), "1 / sqrt(n_in) is the 'standard' init; the "
+         "normalized one uses both fans: sqrt(6 / (n_in + n_out))."),
+        (_uniform(lambda i, o: 6.0 / (i + o)), "take the square root: r = sqrt(6 / (n_in + "
+         "n_out))."),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "this is Xavier *normal*; here draw "
+         "rng.uniform(-r, r, size=(n_in, n_out))."),
+    ])
+
+
+# --- exercise 3: the variance of a net input, one layer up ---------------------------------
+def _net_input_variance(a, var_W):
+    # z_q = sum_p a_p W_pq with independent zero-mean W: Var z_q = sum_p E[a_p^2] Var W.
+    return a.shape[1] * var_W * float(np.mean(a * a))
+
+
+def _digits_inputs():
+    X, _ = data.digits()
+    return X[:200]
+
+
+def _random_activations(rng):
+    N, n_in = int(rng.integers(5, 40)), int(rng.integers(2, 50))
+    name = ("sigmoid", "tanh", "relu")[int(rng.integers(0, 3))]
+    a = activations.get_activation(name)(rng.normal(0.5, 1.5, size=(N, n_in)))
+    return a, float(rng.uniform(0.001, 0.5))
+
+
+def net_input_variance(fn):
+    """Check ``fn(a, var_W) -> float``: a (N, n_in) activations below, var_W the weights'
+    variance; the predicted variance n_in var_W E[a^2] of each net input above."""
+    X = _digits_inputs()
+    sigmoid_layer = activations.sigmoid(X @ initializers.glorot_standard(64, 100, rng=0))
+    check_function(
+        "net_input_variance", fn, _net_input_variance,
+        cases_with([(X, 1.0 / (3 * 64)), (sigmoid_layer, 1.0 / (3 * 100))],
+                   _random_activations),
+        mistakes=[
+            (lambda a, v: a.shape[1] * v * float(a.var()), "Var(a) forgets the mean: each term "
+             "is E[a_p^2] Var W = (Var a_p + E[a_p]^2) Var W, and sigmoid outputs or pixels "
+             "have a mean far from 0. Use the mean of a**2."),
+            (lambda a, v: v * float(np.mean(a * a)), "a net input sums n_in terms: multiply by "
+             "n_in = a.shape[1]."),
+            (lambda a, v: a.shape[0] * v * float(np.mean(a * a)), "a.shape[0] is the number of "
+             "examples N; the sum runs over the n_in = a.shape[1] units below."),
+            (lambda a, v: a.shape[1] * v**2 * float(np.mean(a * a)), "var_W already is a "
+             "variance: do not square it."),
+        ],
+    )
+
+
+# --- exercise 4: how much the back-propagated gradients spread less in the first layer -----
+def _gradient_spread_ratio(deltas):
+    return float(np.std(deltas[0]) / np.std(deltas[-1]))
+
+
+def _random_deltas(rng):
+    L, N = int(rng.integers(2, 7)), int(rng.integers(3, 30))
+    scales = rng.uniform(0.1, 2.0, size=L) ** 3
+    return ([scale * rng.normal(0.3, 1.0, size=(N, int(rng.integers(1, 20)))) for scale in scales],)
+
+
+def _lesson_deltas():
+    X, labels = data.digits()
+    T = data.one_hot(labels[:300], 10)
+    cases = []
+    for init in ("glorot_standard", "glorot_normalized"):
+        net = Network([64] + [100] * 5 + [10], "tanh", "softmax", init=init, rng=0)
+        stats = diagnostics.layer_statistics(net, X[:300], T, "cross_entropy", keep_arrays=True)
+        cases.append(([s["delta"] for s in stats[:-1]],))
+    return cases
+
+
+def gradient_spread_ratio(fn):
+    """Check ``fn(deltas) -> float``: deltas a list [delta_1, ..., delta_L] of (N, n_l)
+    arrays; std(delta_1) / std(delta_L), the first layer's spread over the last one's."""
+    check_function(
+        "gradient_spread_ratio", fn, _gradient_spread_ratio,
+        cases_with(_lesson_deltas(), _random_deltas),
+        mistakes=[
+            (lambda d: 1.0 / _gradient_spread_ratio(d), "the ratio is upside down: first "
+             "layer (deltas[0]) over last layer (deltas[-1])."),
+            (lambda d: _gradient_spread_ratio(d) ** 2, "that is the ratio of variances; the "
+             "spread is the standard deviation."),
+            (lambda d: float(np.mean(np.abs(d[0])) / np.mean(np.abs(d[-1]))), "use the "
+             "standard deviation (np.std) of all entries, not the mean absolute value."),
+        ],
+    )
+
+
+# --- exercise 5: He initialization ----------------------------------------------------------
+def he_normal(fn):
+    """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / n_in)."""
+    _check_initializer("he_normal", fn, "he_normal", [
+        (_normal(lambda i, o: 2.0 / i), "2 / n_in is the variance; numpy's normal takes the "
+         "standard deviation sqrt(2 / n_in)."),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), "ReLU zeroes half of its inputs, so the "
+         "variance must double: sqrt(2 / n_in), not sqrt(1 / n_in)."),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "that is Xavier normal; He uses the "
+         "fan-in only: sqrt(2 / n_in)."),
+        (_normal(lambda i, o: np.sqrt(2.0 / o)), "the forward argument counts the inputs of a "
+         "unit: n_in, not n_out."),
+    ])

@@ -1,0 +1,207 @@
+"""Checks for lesson 06, vanishing gradients: one function per exercise.
+
+The references are minibp's own pieces: ``Network.backward`` for the delta recursion and the
+weight gradients, the ``Recorder``'s update/weight ratio, ``initializers.negative_mean``. The
+lesson's deep sigmoid network on the digits comes first, then random networks and numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data, initializers
+from ..losses import CrossEntropy
+from ..network import Network
+from ..optimizers import SGD
+from ..training import fit
+from . import cases_with, check_function
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
+
+
+def _lesson_network(depth=10, activation="sigmoid", init="glorot_normalized", n_examples=50):
+    """The lesson's digits network at initialization: (network, forward, delta_L)."""
+    X, labels = data.digits()
+    X, T = X[:n_examples], data.one_hot(labels[:n_examples], 10)
+    net = Network([64] + [100] * depth + [10], activation, "softmax", init=init, rng=0)
+    fwd = net.forward(X)
+    delta_L = CrossEntropy().output_delta(fwd.z[-1], fwd.output, T, net.output_activation)
+    return net, fwd, delta_L
+
+
+def _random_network(rng):
+    depth = int(rng.integers(1, 6))
+    sizes = [int(n) for n in rng.integers(1, 8, size=depth + 2)]
+    activation = HIDDEN_ACTIVATIONS[int(rng.integers(0, len(HIDDEN_ACTIVATIONS)))]
+    net = Network(sizes, activation, "sigmoid", init="glorot_normalized", rng=rng)
+    N = int(rng.integers(1, 6))
+    fwd = net.forward(rng.normal(size=(N, sizes[0])))
+    return net, fwd, rng.normal(size=(N, sizes[-1]))
+
+
+# --- exercise 1: the delta recursion, layer by layer ---------------------------------------
+def _delta_norms(network, forward, delta_L):
+    deltas = network.backward(forward, delta_L).delta[1:]
+    return np.array([np.linalg.norm(d) for d in deltas])
+
+
+def _delta_norms_without_derivative(network, forward, delta_L):
+    norms, delta = [np.linalg.norm(delta_L)], delta_L
+    for l in range(network.depth, 1, -1):
+        delta = delta @ network.layers[l - 1].W.T
+        norms.append(np.linalg.norm(delta))
+    return np.array(norms[::-1])
+
+
+def delta_norms(fn):
+    """Check ``fn(network, forward, delta_L) -> norms`` (L,): ||delta_l|| for l = 1..L."""
+    cases = [_lesson_network(10, "sigmoid"), _lesson_network(4, "tanh")]
+    check_function(
+        "delta_norms", fn, _delta_norms,
+        cases_with([tuple(c) for c in cases], _random_network),
+        mistakes=[
+            (_delta_norms_without_derivative, "each step down also multiplies by f'(z_{l-1}) "
+             "elementwise: delta_{l-1} = (delta_l @ W_l.T) * f'(z_{l-1})."),
+            (lambda n, f, d: _delta_norms(n, f, d)[::-1], "return the norms in layer order, "
+             "layer 1 first and the output layer L last."),
+        ],
+    )
+
+
+# --- exercise 2: per-layer gradient norms from recorded a and delta ------------------------
+def _layer_gradient_norms(activations, deltas):
+    # Network.backward's dW_l = a_{l-1}^T delta_l / N, as Frobenius norms.
+    N = deltas[0].shape[0]
+    return np.array([np.linalg.norm(a.T @ d / N) for a, d in zip(activations, deltas)])
+
+
+def _recorded(network, forward, delta_L):
+    grads = network.backward(forward, delta_L)
+    return (forward.a[:-1], grads.delta[1:])
+
+
+def layer_gradient_norms(fn):
+    """Check ``fn(activations, deltas) -> norms`` (L,): ``activations`` = [a_0, ..., a_{L-1}]
+    and ``deltas`` = [delta_1, ..., delta_L] (lists of (N, n) arrays); ||dL/dW_l||."""
+    cases = [_recorded(*_lesson_network(10, "sigmoid")), _recorded(*_lesson_network(3, "relu"))]
+    check_function(
+        "layer_gradient_norms", fn, _layer_gradient_norms,
+        cases_with(cases, lambda rng: _recorded(*_random_network(rng))),
+        mistakes=[
+            (lambda a, d: _layer_gradient_norms(a, d) * d[0].shape[0], "dW_l is the *mean* "
+             "over the batch: divide a_{l-1}^T delta_l by N."),
+            (lambda a, d: np.array([np.linalg.norm(x) for x in d]), "that is ||delta_l||; the "
+             "weight gradient also needs the activations feeding the layer: a_{l-1}^T delta_l / N."),
+        ],
+    )
+
+
+# --- exercise 3: sigmoid' <= 1/4 turned into a depth ---------------------------------------
+def _layers_to_vanish(gain, fraction):
+    layers, size = 0, 1.0
+    while size > fraction:
+        size *= gain
+        layers += 1
+    return layers
+
+
+def _random_gain(rng):
+    return (float(rng.uniform(0.05, 0.95)), float(10.0 ** rng.uniform(-12, -0.5)))
+
+
+def layers_to_vanish(fn):
+    """Check ``fn(gain, fraction) -> int``: the fewest layers L with gain**L <= fraction."""
+    check_function(
+        "layers_to_vanish", fn, _layers_to_vanish,
+        cases_with([(0.25, 1e-3), (0.25, 1e-6), (0.6, 1e-2), (0.9, 0.5)], _random_gain),
+        mistakes=[
+            (lambda g, f: int(np.floor(np.log(f) / np.log(g))), "rounding down stops one layer "
+             "early, where gain**L is still above the fraction: round up (the fewest layers "
+             "that get there)."),
+            (lambda g, f: int(np.ceil(np.log(g) / np.log(f))), "the ratio is upside down: "
+             "gain**L <= fraction means L >= ln(fraction) / ln(gain)."),
+            (lambda g, f: _layers_to_vanish(g, f) - 1, "one layer short: gain**L must reach "
+             "the fraction, not just come close."),
+        ],
+        rtol=0, atol=0,
+    )
+
+
+# --- exercise 4: the update/weight ratio per layer -----------------------------------------
+def _update_ratios(weights_before, weights_after):
+    return np.array([np.linalg.norm(after - before) / np.linalg.norm(before)
+                     for before, after in zip(weights_before, weights_after)])
+
+
+def _random_weights(rng):
+    depth = int(rng.integers(1, 6))
+    before = [rng.normal(size=(int(rng.integers(1, 9)), int(rng.integers(1, 9))))
+              for _ in range(depth)]
+    after = [W + rng.uniform(1e-4, 0.5) * rng.normal(size=W.shape) for W in before]
+    return before, after
+
+
+def _lesson_weights():
+    """A 10-layer sigmoid net on the digits before and after one epoch of training."""
+    X, labels = data.digits()
+    X, T = X[:200], data.one_hot(labels[:200], 10)
+    net = Network([64] + [100] * 10 + [10], "sigmoid", "softmax", init="glorot_normalized", rng=0)
+    before = [layer.W.copy() for layer in net.layers]
+    fit(net, X, T, "cross_entropy", SGD(0.1), epochs=1, batch_size=10, rng=0)
+    return before, [layer.W.copy() for layer in net.layers]
+
+
+def update_ratios(fn):
+    """Check ``fn(weights_before, weights_after) -> ratios`` (L,): for each layer
+    ||W_after - W_before|| / ||W_before|| (Frobenius norms), as ``diagnostics.Recorder``."""
+    check_function(
+        "update_ratios", fn, _update_ratios,
+        cases_with([_lesson_weights()], _random_weights),
+        mistakes=[
+            (lambda b, a: np.array([np.linalg.norm(y - x) / np.linalg.norm(y) for x, y in zip(b, a)]),
+             "divide by the size of the weights *before* the update, ||W_before||."),
+            (lambda b, a: np.array([np.linalg.norm(y - x) for x, y in zip(b, a)]), "divide by "
+             "||W_before||: the ratio says how large the step is compared with the weights."),
+            (lambda b, a: np.array([np.mean(np.abs(y - x)) / np.mean(np.abs(x)) for x, y in zip(b, a)]),
+             "use Frobenius norms (np.linalg.norm of the whole matrix), not mean absolute values."),
+        ],
+    )
+
+
+# --- exercise 5: the negative-mean initialization ------------------------------------------
+def _random_negative_mean(rng):
+    return (int(rng.integers(1, 300)), int(rng.integers(1, 300)), int(rng.integers(0, 10**6)),
+            float(rng.uniform(0.0, 20.0)))
+
+
+def negative_mean(fn):
+    """Check ``fn(n_in, n_out, rng, c) -> W``: U[-1/sqrt(n_in), 1/sqrt(n_in)] - c / n_in."""
+
+    def seeded(wrapped):
+        if not callable(wrapped):
+            return wrapped
+        return lambda n_in, n_out, seed, c: wrapped(n_in, n_out, np.random.default_rng(seed), c)
+
+    def reference(n_in, n_out, seed, c):
+        return initializers.negative_mean(n_in, n_out, rng=np.random.default_rng(seed), c=c)
+
+    def shifted(mean):
+        def wrong(n_in, n_out, seed, c):
+            limit = 1.0 / np.sqrt(n_in)
+            W = np.random.default_rng(seed).uniform(-limit, limit, size=(n_in, n_out))
+            return W + mean(n_in, n_out, c)
+        return wrong
+
+    check_function(
+        "negative_mean", seeded(fn), reference,
+        cases_with([(100, 100, 0, 4.0), (64, 100, 1, 4.0), (100, 10, 2, 8.0)],
+                   _random_negative_mean),
+        mistakes=[
+            (shifted(lambda i, o, c: c / i), "the mean is *negative*: subtract c / n_in."),
+            (shifted(lambda i, o, c: -c / o), "the mean scales with the fan-in: -c / n_in."),
+            (shifted(lambda i, o, c: -c / np.sqrt(i)), "the mean is -c / n_in, not "
+             "-c / sqrt(n_in) (that would grow the shift of each net input with the width)."),
+            (shifted(lambda i, o, c: -c), "divide by n_in: the mean is -c / n_in, so the shift "
+             "of a net input, a sum of n_in terms, stays the same at any width."),
+        ],
+    )

@@ -1,0 +1,115 @@
+"""Lesson 05's explorer: every hidden layer's activations and back-propagated gradients at the start.
+
+Pick an activation, an initializer, a depth and a width: a digits network (64 inputs, ``depth``
+hidden layers of ``width`` units, 10 softmax outputs, cross-entropy, biases 0) is drawn with
+seed 0, a probe of 200 digits goes forward and its error signals come back, and the figure
+shows one histogram per hidden layer of the activations a_l and of delta_l = dL/dz_l
+(Glorot & Bengio's figures 6 and 7 are of this kind). Nothing is trained, so a redraw is a
+forward and a backward pass; the statistics are cached per setting.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import data
+from .._validate import choice, integer
+from ..diagnostics import layer_statistics
+from ..network import Network
+from . import Choice, Explorer, Slider
+
+PROBE_SIZE = 200
+ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
+INITS = ("uniform", "glorot_standard", "xavier_normal", "glorot_normalized", "he_normal")
+BINS = 50
+
+
+@lru_cache(maxsize=1)
+def _probe():
+    X, labels = data.digits()
+    return X[:PROBE_SIZE], data.one_hot(labels[:PROBE_SIZE], 10)
+
+
+def hidden_layers_at_init(activation, init, depth, width, seed=0):
+    """The hidden layers' (a_l, delta_l) arrays, each (200, width), l = 1..depth, at the start.
+
+    ``activation``: one of ``ACTIVATIONS``; ``init``: one of ``INITS``; ``depth`` >= 1 hidden
+    layers of ``width`` >= 1 units; ``seed`` draws the weights. Cached: the widget asks again
+    for the same setting whenever a control comes back to it (treat the arrays as read-only).
+    """
+    return _hidden_layers_at_init(choice(activation, "activation", ACTIVATIONS),
+                                  choice(init, "init", INITS), integer(depth, "depth", low=1),
+                                  integer(width, "width", low=1), integer(seed, "seed", low=0))
+
+
+@lru_cache(maxsize=128)
+def _hidden_layers_at_init(activation, init, depth, width, seed):
+    X, T = _probe()
+    network = Network([64] + [width] * depth + [10], activation, "softmax", init=init, rng=seed)
+    stats = layer_statistics(network, X, T, "cross_entropy", keep_arrays=True)[:depth]
+    return tuple((s["a"], s["delta"]) for s in stats)
+
+
+def _activation_range(activation, arrays):
+    if activation == "sigmoid":
+        return 0.0, 1.0
+    if activation in ("tanh", "softsign"):
+        return -1.0, 1.0
+    top = max(float(np.percentile(a, 99.5)) for a, _ in arrays)  # ReLUs: unbounded above
+    low = min(0.0, min(float(np.percentile(a, 0.5)) for a, _ in arrays))
+    return low, max(top, 1e-12)
+
+
+def _layer_histograms(ax, values, value_range, colors, label_of):
+    bins = np.linspace(*value_range, BINS + 1)
+    centres = 0.5 * (bins[1:] + bins[:-1])
+    for l, (v, color) in enumerate(zip(values, colors), start=1):
+        counts = np.histogram(np.clip(v, *value_range), bins=bins)[0] / v.size
+        ax.plot(centres, counts, color=color, lw=1.6, label=label_of(l, v))
+    ax.set_ylabel("fraction of values")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", ncol=2 if len(values) > 5 else 1, title="hidden layer")
+
+
+def _draw(fig, activation, init, depth, width):
+    import matplotlib
+
+    arrays = hidden_layers_at_init(activation, init, depth, width)
+    colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.9, depth))
+    ax_a, ax_d = fig.subplots(1, 2)
+
+    activations = [a for a, _ in arrays]
+    _layer_histograms(ax_a, activations, _activation_range(activation, arrays), colors,
+                      lambda l, a: f"{l}: std {a.std():.2g}")
+    ax_a.set_xlabel("activation value $a_l$")
+    ax_a.set_title(f"activations at initialization ({activation}, {init})", fontsize=10)
+
+    deltas = [d for _, d in arrays]
+    spread = max(float(d.std()) for d in deltas)
+    _layer_histograms(ax_d, deltas, (-4 * spread, 4 * spread), colors,
+                      lambda l, d: f"{l}: std {d.std():.2g}")
+    ratio = deltas[0].std() / deltas[-1].std() if deltas[-1].std() > 0 else float("nan")
+    ax_d.set_xlabel(r"back-propagated gradient $\delta_l = \partial L/\partial z_l$")
+    ax_d.set_title(f"gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}", fontsize=10)
+    fig.suptitle(f"{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)",
+                 fontsize=11)
+
+
+def layer_histograms():
+    """Activation, initializer, depth, width -> per-layer histograms of a_l and delta_l."""
+    return Explorer(
+        title="Lesson 05: activations and gradients of every hidden layer at initialization",
+        draw=_draw,
+        controls={
+            "activation": Choice(ACTIVATIONS, "tanh"),
+            "init": Choice(INITS, "glorot_standard"),
+            "depth": Slider(1, 10, 5, step=1, integer=True, label="hidden layers"),
+            "width": Slider(10, 400, 100, step=10, integer=True, label="units per layer"),
+        },
+        figsize=(12.0, 4.6),
+    )
+
+
+EXPLORERS = {"layer_histograms": layer_histograms}

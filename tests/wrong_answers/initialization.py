@@ -1,0 +1,46 @@
+"""Plausible wrong answers to lesson 05's exercises; each must fail its check."""
+
+import numpy as np
+
+
+def _normal(sigma, transpose=False):
+    def draw(n_in, n_out, rng):
+        shape = (n_out, n_in) if transpose else (n_in, n_out)
+        return rng.normal(0.0, sigma(n_in, n_out), size=shape)
+    return draw
+
+
+def _uniform(limit):
+    def draw(n_in, n_out, rng):
+        r = limit(n_in, n_out)
+        return rng.uniform(-r, r, size=(n_in, n_out))
+    return draw
+
+
+WRONG_ANSWERS = {
+    "xavier_normal": [
+        _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),  # the variance used as sigma
+        _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),  # fan-in only
+        _normal(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)), transpose=True),  # (n_out, n_in)
+    ],
+    "glorot_uniform": [
+        _uniform(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))),  # sigma used as the limit
+        _uniform(lambda n_in, n_out: 1.0 / np.sqrt(n_in)),  # the standard init
+        _normal(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))),  # a normal law
+    ],
+    "net_input_variance": [
+        lambda a, var_W: a.shape[1] * var_W * a.var(),  # Var(a) instead of E[a^2]
+        lambda a, var_W: var_W * np.mean(a**2),  # n_in forgotten
+        lambda a, var_W: a.shape[0] * var_W * np.mean(a**2),  # N instead of n_in
+    ],
+    "gradient_spread_ratio": [
+        lambda deltas: np.std(deltas[-1]) / np.std(deltas[0]),  # upside down
+        lambda deltas: np.var(deltas[0]) / np.var(deltas[-1]),  # variances
+        lambda deltas: np.std(deltas[0]) / np.std(deltas[1]),  # second layer, not the last
+    ],
+    "he_normal": [
+        _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),  # the factor 2 missing
+        _normal(lambda n_in, n_out: 2.0 / n_in),  # the variance used as sigma
+        _normal(lambda n_in, n_out: np.sqrt(2.0 / n_out)),  # fan-out
+    ],
+}

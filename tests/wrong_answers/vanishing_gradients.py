@@ -1,0 +1,53 @@
+"""Plausible wrong answers to lesson 06's exercises; each must fail its check."""
+
+import numpy as np
+
+
+def _delta_norms(network, forward, delta_L, with_derivative=True, weights_below=False):
+    delta, norms = delta_L, [np.linalg.norm(delta_L)]
+    for l in range(network.depth, 1, -1):
+        below = network.layers[l - 2]
+        delta = delta @ network.layers[l - 1].W.T
+        if with_derivative:
+            # off-by-one: f' of the layer above instead of the layer below
+            z, a = (forward.z[l], forward.a[l]) if weights_below else (forward.z[l - 1], forward.a[l - 1])
+            derivative = (network.layers[l - 1] if weights_below else below).activation.derivative(z, a)
+            if derivative.shape != delta.shape:
+                derivative = 1.0
+            delta = delta * derivative
+        norms.append(np.linalg.norm(delta))
+    return np.array(norms[::-1])
+
+
+def _standard(n_in, n_out, rng):
+    limit = 1.0 / np.sqrt(n_in)
+    return rng.uniform(-limit, limit, size=(n_in, n_out))
+
+
+WRONG_ANSWERS = {
+    "delta_norms": [
+        lambda net, fwd, d: _delta_norms(net, fwd, d, with_derivative=False),  # missing f'
+        lambda net, fwd, d: _delta_norms(net, fwd, d)[::-1],  # output layer first
+        lambda net, fwd, d: _delta_norms(net, fwd, d, weights_below=True),  # f' of the wrong layer
+    ],
+    "layer_gradient_norms": [
+        lambda A, D: np.array([np.linalg.norm(a.T @ d) for a, d in zip(A, D)]),  # no 1/N
+        lambda A, D: np.array([np.linalg.norm(d) for d in D]),  # ||delta|| only
+        lambda A, D: np.array([np.linalg.norm(a.T @ d) / d.size for a, d in zip(A, D)]),  # / (N n_l)
+    ],
+    "layers_to_vanish": [
+        lambda gain, fraction: int(np.floor(np.log(fraction) / np.log(gain))),  # rounds down
+        lambda gain, fraction: int(np.ceil(np.log(gain) / np.log(fraction))),  # upside down
+        lambda gain, fraction: int(np.ceil(np.log(fraction) / np.log(gain))) + 1,  # one too many
+    ],
+    "update_ratios": [
+        lambda B, A: np.array([np.linalg.norm(a - b) / np.linalg.norm(a) for b, a in zip(B, A)]),  # after
+        lambda B, A: np.array([np.linalg.norm(a - b) for b, a in zip(B, A)]),  # not relative
+        lambda B, A: np.array([np.linalg.norm(a) / np.linalg.norm(b) for b, a in zip(B, A)]),  # norm ratio
+    ],
+    "negative_mean": [
+        lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) + c / n_in,  # positive mean
+        lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) - c / n_out,  # fan-out
+        lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) - c,  # no 1 / n_in
+    ],
+}
