@@ -1,0 +1,200 @@
+"""Checks for lesson 07, the power error signal: one function per exercise.
+
+The references are minibp's own pieces (``PowerError``, ``power_loss``, ``History``), applied
+to the lesson's numbers first and then to random ones, so an answer that only fits the
+lesson's numbers does not pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import sigmoid
+from ..losses import PowerError, power_loss
+from ..training import History
+from . import cases_with, check_function
+
+# The lesson's example: one digit's 10 sigmoid outputs y and its one-hot target t (a "3").
+_Y = np.array([[0.02, 0.10, 0.05, 0.60, 0.01, 0.30, 0.02, 0.08, 0.20, 0.04]])
+_T = np.zeros((1, 10))
+_T[0, 3] = 1.0
+_ERRORS = np.array([0.01, 0.1, 0.5, 0.9])  # the errors the lesson tabulates
+
+
+def _random_q(rng):
+    return float(rng.choice([0.25, 0.5, 1.0, 1.5, 2.0, 3.0, rng.uniform(0.1, 4.0)]))
+
+
+def _random_errors(rng, low=0.0, high=0.99):
+    return rng.uniform(low, high, size=rng.integers(1, 6))
+
+
+# --- exercise 1: the power error signal ------------------------------------------------------
+def _power_error_signal(y, t, q):
+    # delta_out does not depend on the output's f: any (z, activation) pair gives the same.
+    return PowerError(q).output_delta(y, y, t, "identity")
+
+
+def _random_batch(rng):
+    n, k = rng.integers(1, 4), rng.integers(1, 5)
+    return (rng.uniform(0.0, 1.0, size=(n, k)), rng.integers(0, 2, size=(n, k)).astype(float),
+            _random_q(rng))
+
+
+def power_error_signal(fn):
+    """Check ``fn(y, t, q) -> delta_out``: y, t (N, k), delta_out (N, k)."""
+    check_function(
+        "power_error_signal", fn, _power_error_signal,
+        cases_with([(_Y, _T, 2.0), (_Y, _T, 0.5), (_Y, _T, 1.0)], _random_batch),
+        mistakes=[
+            (lambda y, t, q: np.abs(y - t) ** q, "the sign is missing: delta_out must point the "
+             "way y - t points, sign(y - t) |y - t|^q."),
+            (lambda y, t, q: np.sign(t - y) * np.abs(y - t) ** q, "the sign is flipped: "
+             "delta = dL/dz has the sign of y - t (the output is too large -> positive)."),
+            (lambda y, t, q: (y - t) * np.abs(y - t) ** q, "that is |y - t|^(q + 1) with a sign: "
+             "the power belongs to |y - t| once, sign(y - t) only carries the direction."),
+        ],
+    )
+
+
+# --- exercise 2: the loss for q = 2 ----------------------------------------------------------
+def _power_loss_q2(e):
+    return power_loss(e, 2)
+
+
+def power_loss_q2(fn):
+    """Check ``fn(e) -> L_2(e)``: e any shape, in [0, 1)."""
+    check_function(
+        "power_loss_q2", fn, _power_loss_q2,
+        cases_with([(_ERRORS,), (np.array(0.5),)], lambda rng: (_random_errors(rng, 0.001),)),
+        mistakes=[
+            (lambda e: -np.log(1 - e), "-ln(1 - e) alone is the q = 1 loss (cross-entropy); for "
+             "q = 2 subtract the first term of its series, e."),
+            (lambda e: -np.log(1 - e) + e, "the sign of e: u / (1 - u) = 1 / (1 - u) - 1, so the "
+             "integral is -ln(1 - e) - e."),
+            (lambda e: np.log(1 - e) + e, "the sign is flipped: the loss is positive, "
+             "-ln(1 - e) - e = e^2/2 + e^3/3 + ..."),
+        ],
+    )
+
+
+# --- exercise 3: the closed form for any integer q -------------------------------------------
+def _power_loss_integer(e, q):
+    return power_loss(e, q)
+
+
+def _random_integer_case(rng):
+    return _random_errors(rng, 0.05, 0.95), int(rng.integers(1, 6))
+
+
+def _partial_sum(e, q, last):
+    return -np.log1p(-e) - sum(e**k / k for k in range(1, last + 1))
+
+
+def power_loss_integer(fn):
+    """Check ``fn(e, q) -> L_q(e)`` for integer q >= 1: e any shape, in [0, 1)."""
+    check_function(
+        "power_loss_integer", fn, _power_loss_integer,
+        cases_with([(_ERRORS, 1), (_ERRORS, 2), (_ERRORS, 3), (np.array(0.5), 4)],
+                   _random_integer_case),
+        mistakes=[
+            (lambda e, q: _partial_sum(e, q, q), "the sum runs one term too far: subtract "
+             "e^k / k for k = 1 .. q - 1 (for q = 1 nothing: cross-entropy)."),
+            (lambda e, q: _partial_sum(e, q, q - 2), "the sum stops one term early: k runs "
+             "from 1 to q - 1."),
+            (lambda e, q: -np.log1p(-e) - sum(e**k for k in range(1, q)), "each term of the "
+             "series is e^k / k (the integral of u^(k-1)), not e^k."),
+        ],
+    )
+
+
+# --- exercise 4: the slope of the loss by finite differences ---------------------------------
+def _loss_slope(z, q, eps):
+    return (power_loss(sigmoid(z + eps), q) - power_loss(sigmoid(z - eps), q)) / (2 * eps)
+
+
+def _random_slope_case(rng):
+    # eps this large makes the centred difference differ from the exact e^q by ~eps^2: so the
+    # check can tell a finite difference from the formula it is meant to test.
+    return (rng.uniform(-4.0, 4.0, size=rng.integers(1, 5)), _random_q(rng),
+            float(rng.choice([0.01, 0.05, 0.1])))
+
+
+def loss_slope(fn):
+    """Check ``fn(z, q, eps) -> dL_q(sigmoid(z))/dz`` by centred differences; z any shape."""
+    check_function(
+        "loss_slope", fn, _loss_slope,
+        cases_with([(np.array([-2.0, 0.0, 0.5, 2.0]), 2.0, 0.01),
+                    (np.array([-2.0, 0.0, 0.5, 2.0]), 0.5, 0.01)], _random_slope_case),
+        mistakes=[
+            (lambda z, q, eps: (power_loss(sigmoid(z + eps), q) - power_loss(sigmoid(z), q)) / eps,
+             "that is the one-sided difference (error of order eps); the centred difference "
+             "[L(z + eps) - L(z - eps)] / (2 eps) is accurate to order eps^2."),
+            (lambda z, q, eps: 2 * _loss_slope(z, q, eps), "divide by 2 eps: the two points are "
+             "2 eps apart."),
+            (lambda z, q, eps: sigmoid(z) ** q, "this is the answer the derivation predicts, "
+             "e^q, not a finite difference: compute the slope from the loss values."),
+        ],
+    )
+
+
+# --- exercise 5: the gradient-to-loss ratio ---------------------------------------------------
+def _gradient_to_loss_ratio(e, q):
+    return e**q / power_loss(e, q)
+
+
+def _random_ratio_case(rng):
+    return _random_errors(rng, 0.01, 0.98), _random_q(rng)
+
+
+def gradient_to_loss_ratio(fn):
+    """Check ``fn(e, q) -> R_q(e) = e^q / L_q(e)``: e any shape, in (0, 1)."""
+    check_function(
+        "gradient_to_loss_ratio", fn, _gradient_to_loss_ratio,
+        cases_with([(_ERRORS, 1.0), (_ERRORS, 2.0), (_ERRORS, 0.5)], _random_ratio_case),
+        mistakes=[
+            (lambda e, q: power_loss(e, q) / e**q, "upside down: the ratio is the gradient "
+             "|dL/dz| = e^q over the loss L_q(e)."),
+            (lambda e, q: e**q / power_loss(e, 1), "the loss in the ratio is L_q, the loss of the "
+             "same q, not cross-entropy."),
+            (lambda e, q: e ** (q - 1) / (1 - e) / power_loss(e, q), "that is dL/de over L; the "
+             "gradient that backprop uses is dL/dz = e^q."),
+        ],
+    )
+
+
+# --- exercise 6: epochs to a target accuracy --------------------------------------------------
+def _epochs_to_accuracy(accuracy, target):
+    history = History()
+    for epoch, value in enumerate(accuracy):
+        history.record(epoch=epoch, accuracy=float(value))
+    reached = history.epochs_to(target)
+    return np.inf if reached is None else reached
+
+
+_CURVE = np.array([0.1, 0.1, 0.35, 0.62, 0.9, 0.93, 0.97])
+
+
+def _random_curve(rng):
+    curve = np.round(np.sort(rng.uniform(0.05, 1.0, size=rng.integers(2, 12))), 2)
+    return curve, float(rng.choice([0.5, 0.9, 0.95, curve[-1], curve[len(curve) // 2]]))
+
+
+def _first_above(accuracy, target):
+    above = np.flatnonzero(np.asarray(accuracy) > target)
+    return above[0] if above.size else np.inf
+
+
+def epochs_to_accuracy(fn):
+    """Check ``fn(accuracy, target) -> first epoch reaching target`` (or inf); accuracy (E+1,)."""
+    check_function(
+        "epochs_to_accuracy", fn, _epochs_to_accuracy,
+        cases_with([(_CURVE, 0.9), (_CURVE, 0.95), (_CURVE, 0.99)], _random_curve),
+        mistakes=[
+            (_first_above, "reaching the target counts: use accuracy >= target."),
+            (lambda a, t: _epochs_to_accuracy(a, t) + 1, "entry 0 is epoch 0, before training: "
+             "the epoch is the index itself."),
+            (lambda a, t: int(np.argmax(np.asarray(a) >= t)), "argmax of an all-False array is "
+             "0: when the target is never reached, return np.inf."),
+        ],
+    )
