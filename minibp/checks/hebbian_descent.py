@@ -1,0 +1,205 @@
+"""Checks for lesson 08, Hebbian descent: one function per exercise.
+
+The references are minibp's own code (``minibp.hebbian`` and ``losses.HebbianDescent``), applied
+to the lesson's numbers first (the one saturated unit, a pattern pair of the continual-learning
+experiment) and then to random cases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import hebbian
+from ..activations import sigmoid
+from ..losses import HebbianDescent
+from . import cases_with, check_function
+
+# The lesson's numbers: the continual-learning experiment with seed 0 (its 100 pattern pairs,
+# then its starting weights, drawn from one generator), centered on the data mean, eta = 0.2.
+_generator = np.random.default_rng(0)
+_X, _T = hebbian.random_pattern_pairs(100, 200, 200, rng=_generator)
+_W0 = hebbian.initial_weights(200, 200, "sigmoid_uniform", rng=_generator)
+_b0 = np.zeros(200)
+_MU = _X.mean(axis=0)
+_ETA = 0.2
+
+
+def _random_layer(rng):
+    n_in, n_out = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+    W = rng.normal(0.0, 1.0, size=(n_in, n_out))
+    b = rng.normal(0.0, 1.0, size=n_out)
+    x = rng.integers(0, 2, n_in).astype(float)
+    t = rng.integers(0, 2, n_out).astype(float)
+    return W, b, x, t, rng.uniform(0.0, 1.0, size=n_in), float(rng.uniform(0.05, 1.0))
+
+
+def _sigmoid_layer(W, b, x, mu):
+    return sigmoid((x - mu) @ W + b)
+
+
+# --- exercise 1: one Hebbian-descent update ----------------------------------------------------
+def _hebbian_descent_update(W, b, x, t, mu, learning_rate):
+    dW, db = hebbian.update("hebbian_descent", W, b, x, t, learning_rate, offset=mu)
+    return W + dW, b + db
+
+
+def hebbian_descent_update(fn):
+    """Check ``fn(W, b, x, t, mu, learning_rate) -> (W_new, b_new)`` for one sigmoid layer."""
+
+    def with_f_prime(W, b, x, t, mu, eta):
+        h = _sigmoid_layer(W, b, x, mu)
+        e = (h - t) * h * (1 - h)
+        return W - eta * np.outer(x - mu, e), b - eta * e
+
+    def uncentered(W, b, x, t, mu, eta):
+        e = _sigmoid_layer(W, b, x, mu) - t
+        return W - eta * np.outer(x, e), b - eta * e
+
+    def flipped(W, b, x, t, mu, eta):
+        e = _sigmoid_layer(W, b, x, mu) - t
+        return W + eta * np.outer(x - mu, e), b + eta * e
+
+    def no_bias(W, b, x, t, mu, eta):
+        return _hebbian_descent_update(W, b, x, t, mu, eta)[0], b
+
+    check_function(
+        "hebbian_descent_update", fn, _hebbian_descent_update,
+        cases_with([(_W0, _b0, _X[0], _T[0], _MU, _ETA),
+                    (np.array([[-6.0]]), np.array([0.0]), np.array([1.0]), np.array([1.0]),
+                     np.array([0.0]), 0.5)],
+                   _random_layer),
+        mistakes=[
+            (with_f_prime, "you multiplied by f'(a) = h (1 - h): that is gradient descent on the "
+             "squared error. Hebbian descent drops f': the error term is just h - t."),
+            (uncentered, "the weight change uses the centered input: Delta W = -eta (x - mu)^T "
+             "(h - t). (The forward pass is centered too: a = (x - mu) W + b.)"),
+            (flipped, "the step has the wrong sign: W <- W - eta (x - mu)^T (h - t) moves h toward "
+             "t."),
+            (no_bias, "the bias learns too: b <- b - eta (h - t)."),
+        ],
+    )
+
+
+# --- exercise 2: the matching loss of a sigmoid layer ------------------------------------------
+def _matching_loss_sigmoid(a, t):
+    return float(HebbianDescent().per_example(a[None, :], sigmoid(a)[None, :], t[None, :],
+                                              "sigmoid")[0])
+
+
+def _random_net_inputs(rng):
+    k = int(rng.integers(1, 6))
+    t = rng.integers(0, 2, k).astype(float) if rng.random() < 0.5 else rng.uniform(0, 1, k)
+    return rng.uniform(-10.0, 10.0, size=k), t
+
+
+def matching_loss_sigmoid(fn):
+    """Check ``fn(a, t) -> sum_j [softplus(a_j) - t_j a_j]``; a, t: (k,)."""
+    check_function(
+        "matching_loss_sigmoid", fn, _matching_loss_sigmoid,
+        cases_with([(np.array([-6.0]), np.array([1.0])), (np.array([6.0]), np.array([1.0])),
+                    (np.array([0.0, 2.0, -2.0]), np.array([0.5, 0.0, 1.0]))],
+                   _random_net_inputs),
+        mistakes=[
+            (lambda a, t: float(np.sum(np.logaddexp(0, a))), "you left out the term -t a: "
+             "without it the loss does not depend on the target."),
+            (lambda a, t: float(np.sum(t * a - np.logaddexp(0, a))), "the sign is flipped: the "
+             "loss is Phi(a) - t a, and it must be smallest where sigmoid(a) = t."),
+            (lambda a, t: float(0.5 * np.sum((sigmoid(a) - t) ** 2)), "that is the squared error; "
+             "the matching loss is sum_j [ln(1 + e^a_j) - t_j a_j]."),
+            (lambda a, t: float(np.sum(np.log(sigmoid(a)) - t * a)), "Phi is softplus, "
+             "ln(1 + e^a), whose derivative is sigmoid(a); ln sigmoid(a) is a different function."),
+        ],
+    )
+
+
+# --- exercise 3: the running mean (online centering) ----------------------------------------
+def _running_mean(X):
+    return hebbian.centering_offsets(X, "running")
+
+
+def running_mean(fn):
+    """Check ``fn(X) -> mu``, mu[n] = mean of X[0..n]; X, mu: (N, D)."""
+    check_function(
+        "running_mean", fn, _running_mean,
+        cases_with([(_X[:5],), (np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),)],
+                   lambda rng: (rng.integers(0, 2, (int(rng.integers(1, 7)),
+                                                    int(rng.integers(1, 5)))).astype(float),)),
+        mistakes=[
+            (lambda X: np.cumsum(X, axis=0) / X.shape[0], "you divided every running sum by N; "
+             "row n averages n + 1 patterns."),
+            (lambda X: np.broadcast_to(X.mean(axis=0), X.shape), "that is the mean of the whole "
+             "sequence in every row: an online learner at pattern n has seen rows 0..n only."),
+            (lambda X: np.vstack([np.zeros((1, X.shape[1])),
+                                  np.cumsum(X, axis=0)[:-1] / np.arange(1, X.shape[0])[:, None]]),
+             "row n is the mean of rows 0..n, the pattern being learned included (so row 0 is "
+             "the first pattern itself)."),
+        ],
+    )
+
+
+# --- exercise 4: the forgetting-curve metric ----------------------------------------------------
+def _forgetting_curve(Y, T):
+    return hebbian.forgetting_curve(Y, T)
+
+
+def _random_recall(rng):
+    n, k = int(rng.integers(2, 8)), int(rng.integers(1, 6))
+    return rng.uniform(0, 1, (n, k)), rng.integers(0, 2, (n, k)).astype(float)
+
+
+def forgetting_curve(fn):
+    """Check ``fn(Y, T) -> error by age (N,)``; Y, T: (N, k) in the order learned."""
+    Y0 = np.array([[0.9, 0.2], [0.4, 0.6], [1.0, 0.0]])
+    T0 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    check_function(
+        "forgetting_curve", fn, _forgetting_curve,
+        cases_with([(Y0, T0)], _random_recall),
+        mistakes=[
+            (lambda Y, T: np.abs(Y - T).mean(axis=1), "these are ordered by position in the "
+             "sequence; by age, entry 0 is the *last* pattern learned (reverse the order)."),
+            (lambda Y, T: np.abs(Y - T).mean(axis=0), "average over the output units of each "
+             "pattern (axis=1), not over the patterns."),
+            (lambda Y, T: ((Y - T) ** 2).mean(axis=1)[::-1], "the metric is the mean *absolute* "
+             "error, not the squared error."),
+            (lambda Y, T: (Y - T).mean(axis=1)[::-1], "take the absolute value: errors of "
+             "opposite sign must not cancel."),
+        ],
+    )
+
+
+# --- exercise 5: one gradient-descent update on the squared error -------------------------------
+def _squared_error_update(W, b, x, t, mu, learning_rate):
+    dW, db = hebbian.update("gradient_descent", W, b, x, t, learning_rate, offset=mu)
+    return W + dW, b + db
+
+
+def squared_error_update(fn):
+    """Check ``fn(W, b, x, t, mu, learning_rate) -> (W_new, b_new)``, with f' this time."""
+
+    def without_f_prime(W, b, x, t, mu, eta):
+        return _hebbian_descent_update(W, b, x, t, mu, eta)
+
+    def flipped(W, b, x, t, mu, eta):
+        dW, db = hebbian.update("gradient_descent", W, b, x, t, eta, offset=mu)
+        return W - dW, b - db
+
+    def f_prime_of_output(W, b, x, t, mu, eta):
+        h = _sigmoid_layer(W, b, x, mu)
+        g = sigmoid(h)
+        e = (h - t) * g * (1 - g)
+        return W - eta * np.outer(x - mu, e), b - eta * e
+
+    check_function(
+        "squared_error_update", fn, _squared_error_update,
+        cases_with([(_W0, _b0, _X[0], _T[0], _MU, _ETA),
+                    (np.array([[-6.0]]), np.array([0.0]), np.array([1.0]), np.array([1.0]),
+                     np.array([0.0]), 0.5)],
+                   _random_layer),
+        mistakes=[
+            (without_f_prime, "this is the Hebbian-descent update: the squared error's gradient "
+             "keeps the factor f'(a) = h (1 - h)."),
+            (flipped, "the step has the wrong sign: W <- W - eta (x - mu)^T [(h - t) f'(a)]."),
+            (f_prime_of_output, "f'(a) = h (1 - h) uses h = sigmoid(a) directly; you applied "
+             "the sigmoid to h again."),
+        ],
+    )

@@ -1,0 +1,129 @@
+"""Lesson 08's explorers: one saturated sigmoid unit, and the forgetting curves of four rules."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .. import hebbian
+from ..activations import sigmoid
+from . import Explorer, Slider, Toggle
+
+# --- one sigmoid unit: how big is the error signal? --------------------------------------------
+Z_GRID = np.linspace(-10.0, 10.0, 241)
+
+
+def unit_signals(z, target):
+    """For one sigmoid unit with net input z (any shape) and target t: the output y, the two
+    losses and their error signals dL/dz.
+
+    Returns a dict of arrays shaped like z: "y"; "squared_error" 1/2 (y - t)^2 and
+    "delta_squared_error" (y - t) y (1 - y); "matching_loss" softplus(z) - t z and
+    "delta_hebbian_descent" y - t.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    y = sigmoid(z.reshape(-1)).reshape(z.shape)  # works for a single number too
+    return {
+        "y": y,
+        "squared_error": 0.5 * (y - target) ** 2,
+        "delta_squared_error": (y - target) * y * (1 - y),
+        "matching_loss": np.logaddexp(0.0, z) - target * z,
+        "delta_hebbian_descent": y - target,
+    }
+
+
+def _draw_saturation(fig, net_input, target):
+    curves = unit_signals(Z_GRID, target)
+    here = unit_signals(net_input, target)
+    ax_loss, ax_delta = fig.subplots(1, 2)
+    # The matching loss minus its smallest value, so both losses are 0 at their best.
+    floor = float(np.min(curves["matching_loss"]))
+    ax_loss.plot(Z_GRID, curves["squared_error"], color="tab:red", label="squared error ½(y − t)²")
+    ax_loss.plot(Z_GRID, curves["matching_loss"] - floor, color="tab:green",
+                 label="matching loss softplus(z) − t z (− its minimum)")
+    ax_loss.plot([net_input] * 2, [float(here["squared_error"]),
+                                   float(here["matching_loss"]) - floor], "ko", ms=6)
+    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=(-0.05, max(1.0, float(
+        here["matching_loss"]) - floor + 0.3)),
+        title=f"y = sigmoid({net_input:+.1f}) = {float(here['y']):.4f},  target t = {target:g}")
+    ax_loss.grid(alpha=0.3)
+    ax_loss.legend(fontsize=8, loc="upper right")
+    ax_delta.semilogy(Z_GRID, np.abs(curves["delta_squared_error"]) + 1e-12, color="tab:red",
+                      label="squared error: |(y − t) y (1 − y)|")
+    ax_delta.semilogy(Z_GRID, np.abs(curves["delta_hebbian_descent"]) + 1e-12, color="tab:green",
+                      label="Hebbian descent: |y − t|")
+    d_se, d_hd = float(here["delta_squared_error"]), float(here["delta_hebbian_descent"])
+    ax_delta.plot([net_input] * 2, [abs(d_se) + 1e-12, abs(d_hd) + 1e-12], "ko", ms=6)
+    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=(1e-5, 2.0),
+                 title=f"δ squared error = {d_se:+.4f},  δ Hebbian descent = {d_hd:+.4f}")
+    ax_delta.grid(alpha=0.3)
+    ax_delta.legend(fontsize=8, loc="lower center")
+
+
+def saturation():
+    """Net input and target of one sigmoid unit -> both losses and both error signals."""
+    return Explorer(
+        title="Lesson 08: one sigmoid unit — squared error vs Hebbian descent",
+        draw=_draw_saturation,
+        controls={
+            "net_input": Slider(-10.0, 10.0, -6.0, step=0.5, label="net input z"),
+            "target": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
+        },
+        figsize=(12.0, 4.4),
+    )
+
+
+# --- forgetting curves -----------------------------------------------------------------------
+EXPLORER_SEEDS = (0, 1, 2)
+RULE_STYLES = {  # (rule, label, colour, line style); centering from the toggle where it applies
+    "hebbian_descent": ("Hebbian descent", "tab:green", "-"),
+    "gradient_descent": ("gradient descent (squared error)", "tab:red", "-"),
+    "hebb": ("Hebb rule (never centered)", "0.45", ":"),
+    "covariance": ("covariance rule (always centered)", "tab:purple", "--"),
+}
+
+
+@lru_cache(maxsize=256)
+def forgetting_curves(rule, centering, learning_rate):
+    """Mean and standard deviation over ``EXPLORER_SEEDS`` of the forgetting curve (100,) of
+    ``rule`` in the paper's setup (100 pairs of 200-d binary patterns, one sigmoid layer,
+    each pair shown once) — cached, so moving a slider back is instant."""
+    curves = hebbian.continual_learning(rule, centering, learning_rate, seeds=EXPLORER_SEEDS)
+    return curves.mean(axis=0), curves.std(axis=0)
+
+
+def _draw_forgetting(fig, learning_rate, centering):
+    ax = fig.subplots()
+    mode = "data" if centering else "none"
+    for rule, (label, colour, style) in RULE_STYLES.items():
+        rule_mode = {"hebb": "none", "covariance": "data"}.get(rule, mode)
+        mean, std = forgetting_curves(rule, rule_mode, learning_rate)
+        age = np.arange(mean.size)
+        if rule in ("hebbian_descent", "gradient_descent"):
+            label = f"{label}, {'centered' if centering else 'not centered'}"
+        ax.plot(age, mean, color=colour, ls=style, lw=2, label=f"{label}: mean {mean.mean():.3f}")
+        ax.fill_between(age, mean - std, mean + std, color=colour, alpha=0.15, lw=0)
+    ax.set(xlabel="age of the pattern (0 = learned last, 99 = learned first)",
+           ylabel="mean absolute error after the sequence", ylim=(0, 0.6),
+           title=f"100 random pattern pairs shown once each, η = {learning_rate:.3g}, "
+                 f"mean ± std over {len(EXPLORER_SEEDS)} seeds")
+    ax.axhline(0.5, color="0.7", lw=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+
+
+def forgetting():
+    """Learning rate and centering -> the forgetting curves of the four rules."""
+    return Explorer(
+        title="Lesson 08: continual learning — what is left of each pattern?",
+        draw=_draw_forgetting,
+        controls={
+            "learning_rate": Slider(0.02, 2.0, 0.2, step=0.1, log=True, label="learning rate η"),
+            "centering": Toggle(True, label="centre the inputs (Hebbian and gradient descent)"),
+        },
+        figsize=(10.0, 5.6),
+    )
+
+
+EXPLORERS = {"saturation": saturation, "forgetting": forgetting}

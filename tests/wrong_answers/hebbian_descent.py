@@ -1,0 +1,63 @@
+"""Plausible wrong answers to lesson 08's exercises; each must fail its check."""
+
+import numpy as np
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _h(W, b, x, mu):
+    return _sigmoid((x - mu) @ W + b)
+
+
+def _hd(W, b, x, t, mu, eta, centered_update=True, f_prime=False, sign=1.0, bias=True):
+    h = _h(W, b, x, mu)
+    e = (h - t) * (h * (1 - h) if f_prime else 1.0)
+    x_used = x - mu if centered_update else x
+    return W - sign * eta * np.outer(x_used, e), (b - sign * eta * e) if bias else b
+
+
+WRONG_ANSWERS = {
+    "hebbian_descent_update": [
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True),  # kept f'
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, centered_update=False),  # x, not x - mu
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, sign=-1.0),  # uphill
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, bias=False),  # bias frozen
+        lambda W, b, x, t, mu, eta: (W + eta * np.outer(x - mu, t), b + eta * t),  # Hebb rule
+        # forward pass without the offset
+        lambda W, b, x, t, mu, eta: (W - eta * np.outer(x - mu, _sigmoid(x @ W + b) - t),
+                                     b - eta * (_sigmoid(x @ W + b) - t)),
+    ],
+    "matching_loss_sigmoid": [
+        lambda a, t: float(np.sum(np.log1p(np.exp(a)))),  # no -t a
+        lambda a, t: float(np.sum(t * a - np.log1p(np.exp(a)))),  # flipped sign
+        lambda a, t: float(0.5 * np.sum((_sigmoid(a) - t) ** 2)),  # squared error
+        lambda a, t: float(np.sum(np.log1p(np.exp(a)) - t * a) / a.size),  # mean over units
+        lambda a, t: float(np.sum(np.log1p(np.exp(a)) - (1 - t) * a)),  # t and 1 - t swapped
+    ],
+    "running_mean": [
+        lambda X: np.cumsum(X, axis=0) / X.shape[0],  # divided by N
+        lambda X: np.broadcast_to(X.mean(axis=0), X.shape).copy(),  # the data mean
+        # off by one: the mean of the patterns *before* n (0 for the first)
+        lambda X: np.vstack([np.zeros((1, X.shape[1])),
+                             np.cumsum(X, axis=0)[:-1] / np.arange(1, X.shape[0])[:, None]]),
+        lambda X: np.cumsum(X, axis=0) / np.arange(X.shape[0], 0, -1)[:, None],  # counts reversed
+    ],
+    "forgetting_curve": [
+        lambda Y, T: np.abs(Y - T).mean(axis=1),  # by position, not by age
+        lambda Y, T: np.abs(Y - T).mean(axis=0),  # averaged over patterns
+        lambda Y, T: ((Y - T) ** 2).mean(axis=1)[::-1],  # squared error
+        lambda Y, T: np.abs(Y - T).max(axis=1)[::-1],  # worst unit instead of the mean
+        lambda Y, T: np.abs(Y - T).sum(axis=1)[::-1],  # sum, not mean
+    ],
+    "squared_error_update": [
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta),  # f' missing (Hebbian descent)
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True, sign=-1.0),  # uphill
+        # f' written as 1 - h^2 (tanh's)
+        lambda W, b, x, t, mu, eta: (
+            W - eta * np.outer(x - mu, (_h(W, b, x, mu) - t) * (1 - _h(W, b, x, mu) ** 2)),
+            b - eta * (_h(W, b, x, mu) - t) * (1 - _h(W, b, x, mu) ** 2)),
+        lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True, centered_update=False),
+    ],
+}
