@@ -1,0 +1,199 @@
+"""Checks for lesson 09, NEM noise and bidirectional backprop: one function per exercise.
+
+References are minibp's own ``noise`` and ``bidirectional`` modules; the first cases are the
+lesson's small examples, then random ones (several rows, several sizes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import noise
+from ..activations import sigmoid, softmax
+from ..bidirectional import BidirectionalNetwork
+from . import cases_with, check_function
+
+# The lesson's 2-D example: target class 1 of two, softmax output a = (0.7, 0.3).
+_T_2D = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+_A_2D = np.array([[0.7, 0.3], [0.7, 0.3], [0.7, 0.3]])
+_N_2D = np.array([[0.1, -0.2], [-0.1, 0.1], [-0.3, 0.2]])
+
+
+def _random_probabilities(rng, n, k):
+    return softmax(rng.normal(scale=1.5, size=(n, k)))
+
+
+# --- exercise 1: the classification NEM test ---------------------------------------------------
+def _classification_case(rng):
+    n, k = int(rng.integers(1, 7)), int(rng.integers(2, 6))
+    return (0.3 * rng.normal(size=(n, k)), _random_probabilities(rng, n, k))
+
+
+def classification_nem_accept(fn):
+    """Check ``fn(noise, outputs) -> accepted``: (N, k), (N, k) -> (N,) bools, n . ln a >= 0."""
+    check_function(
+        "classification_nem_accept", fn, noise.classification_condition,
+        cases_with([(_N_2D, _A_2D)], _classification_case),
+        mistakes=[
+            (lambda n, a: np.sum(n * np.log(a), axis=1) <= 0, "the inequality points the wrong "
+             "way: keep the noise when n . ln a >= 0 (the noisy target is MORE likely)."),
+            (lambda n, a: np.sum(n * a, axis=1) >= 0, "the likelihood of a one-hot target is "
+             "sum_k t_k ln a_k: the test uses ln a, not a."),
+            (lambda n, a: n * np.log(a) >= 0, "one answer per example: sum n_k ln a_k over the "
+             "classes (axis=1) before comparing with 0."),
+        ],
+    )
+
+
+# --- exercise 2: the regression NEM test ---------------------------------------------------------
+def _regression_case(rng):
+    n, k = int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    return (0.5 * rng.normal(size=(n, k)), rng.normal(size=(n, k)), rng.normal(size=(n, k)))
+
+
+def regression_nem_accept(fn):
+    """Check ``fn(noise, targets, outputs) -> accepted``: |t + n - a| <= |t - a| per row."""
+    check_function(
+        "regression_nem_accept", fn, noise.regression_condition,
+        cases_with([(_N_2D, _T_2D, _A_2D)], _regression_case),
+        mistakes=[
+            (lambda n, t, a: np.linalg.norm(t - n - a, axis=1) <= np.linalg.norm(t - a, axis=1),
+             "the noise is added to the target: compare |t + n - a| with |t - a|."),
+            (lambda n, t, a: np.linalg.norm(n, axis=1) <= np.linalg.norm(t - a, axis=1),
+             "the ball is not centred at 0 but at a - t: the noisy target t + n must be at "
+             "least as close to the output a as t is."),
+            (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) >= np.linalg.norm(t - a, axis=1),
+             "the inequality points the wrong way: keep noise that brings the target closer "
+             "to a (more likely under the Gaussian around a)."),
+        ],
+    )
+
+
+# --- exercise 3: the annealing schedule -----------------------------------------------------------
+def _schedule_case(rng):
+    return (float(10 ** rng.uniform(-4, 0)), float(rng.choice([0.0, 0.5, 1.0, 2.0, 3.0])),
+            int(rng.integers(1, 60)))
+
+
+def annealed_variance(fn):
+    """Check ``fn(v0, tau, epoch) -> v_k = v0 / k^tau`` (epoch k = 1, 2, ...)."""
+    check_function(
+        "annealed_variance", fn, noise.annealed_variance,
+        cases_with([(0.1, 1.0, 1), (0.1, 1.0, 4), (0.1, 2.0, 4), (0.01, 2.0, 10)],
+                   _schedule_case),
+        mistakes=[
+            (lambda v0, tau, k: v0 / k, "the power tau is missing: v_k = v0 / k^tau."),
+            (lambda v0, tau, k: v0 * k**tau, "the variance must shrink: divide by k^tau."),
+            (lambda v0, tau, k: v0 / tau**k, "the epoch is the base and tau the exponent: "
+             "v0 / k^tau, not v0 / tau^k."),
+            (lambda v0, tau, k: v0 / (k + 1) ** tau, "epochs count from 1 and the first epoch "
+             "has the full variance v0: k^tau, not (k + 1)^tau."),
+        ],
+    )
+
+
+# --- exercise 4: NEM targets for one batch ------------------------------------------------------
+def _nem_targets(targets, outputs, noise_draws):
+    return noise.noisy_targets("classification", targets, outputs, noise_draws)
+
+
+def _targets_case(rng):
+    n, k = int(rng.integers(2, 8)), int(rng.integers(2, 6))
+    targets = np.eye(k)[rng.integers(0, k, n)]
+    return (targets, _random_probabilities(rng, n, k), 0.3 * rng.normal(size=(n, k)))
+
+
+def nem_targets(fn):
+    """Check ``fn(targets, outputs, noise) -> targets to train toward`` (classification NEM)."""
+    check_function(
+        "nem_targets", fn, _nem_targets,
+        cases_with([(_T_2D, _A_2D, _N_2D)], _targets_case),
+        mistakes=[
+            (lambda t, a, n: t + n, "that is blind noise: keep a row's noise only where that "
+             "row passes the NEM test, else leave its target alone."),
+            (lambda t, a, n: t + n * (n * np.log(a) >= 0), "the test is per example, not per "
+             "entry: a row's whole noise vector is kept or dropped."),
+            (lambda t, a, n: t + n * (np.sum(n * np.log(a), axis=1) < 0)[:, None], "you kept "
+             "the rows that FAIL the test."),
+        ],
+    )
+
+
+# --- exercise 5: one backward pass through the transposed weights -------------------------------
+def _model(W1, W2, c2, c1):
+    """A BidirectionalNetwork (sigmoid hidden, identity backward output) with these weights."""
+    D, H = W1.shape
+    model = BidirectionalNetwork((D, H, W2.shape[1]), activation="sigmoid", rng=0)
+    for mine, given in zip(model.parameters(), (W1, np.zeros(H), W2, np.zeros(W2.shape[1]),
+                                                 c2, c1)):
+        mine[...] = given
+    return model
+
+
+def _lesson_weights():
+    rng = np.random.default_rng(9)
+    return (rng.normal(size=(4, 2)), rng.normal(size=(2, 3)), rng.normal(size=2),
+            rng.normal(size=4))
+
+
+def _backward_pass(targets, W1, W2, c2, c1):
+    return _model(W1, W2, c2, c1).reconstruct(targets)
+
+
+def _backward_case(rng):
+    D, H, K = int(rng.integers(2, 7)), int(rng.integers(1, 5)), int(rng.integers(2, 5))
+    n = int(rng.integers(1, 5))
+    return (np.eye(K)[rng.integers(0, K, n)], rng.normal(size=(D, H)), rng.normal(size=(H, K)),
+            rng.normal(size=H), rng.normal(size=D))
+
+
+def backward_pass(fn):
+    """Check ``fn(targets, W1, W2, c2, c1) -> x'``: (N, K) one-hot rows -> (N, D) inputs."""
+    check_function(
+        "backward_pass", fn, _backward_pass,
+        cases_with([(np.eye(3),) + _lesson_weights()], _backward_case),
+        mistakes=[
+            (lambda t, W1, W2, c2, c1: sigmoid(sigmoid(t @ W2.T + c2) @ W1.T + c1), "the "
+             "backward output is the identity here (pixels are regressed): no sigmoid on x'."),
+            (lambda t, W1, W2, c2, c1: sigmoid(t @ W2.T) @ W1.T + c1, "the hidden units have "
+             "their backward bias c2: h' = f(t W2^T + c2)."),
+            (lambda t, W1, W2, c2, c1: (t @ W2.T + c2) @ W1.T + c1, "the hidden units are the "
+             "same sigmoid units in both directions: h' = sigmoid(t W2^T + c2)."),
+        ],
+    )
+
+
+# --- exercise 6: the backward error's gradient on the shared matrices ----------------------------
+def _backward_gradients(targets, inputs, W1, W2, c2, c1):
+    backward = _model(W1, W2, c2, c1).backward_network()
+    _, grads = backward.loss_and_gradients(targets, inputs, "squared_error")
+    return grads.dW[2].T, grads.dW[1].T  # layer 2 holds W1^T, layer 1 holds W2^T
+
+
+def _gradient_case(rng):
+    targets, W1, W2, c2, c1 = _backward_case(rng)
+    return (targets, rng.uniform(size=(targets.shape[0], W1.shape[0])), W1, W2, c2, c1)
+
+
+def _without_hidden_derivative(t, x, W1, W2, c2, c1):
+    h = sigmoid(t @ W2.T + c2)
+    eps0 = (h @ W1.T + c1 - x) / len(t)
+    return eps0.T @ h, ((eps0 @ W1).T @ t)
+
+
+def backward_gradients(fn):
+    """Check ``fn(targets, inputs, W1, W2, c2, c1) -> (dW1, dW2)`` of 1/2 |x' - x|^2 (batch mean)."""
+    t = np.eye(3)
+    x = np.random.default_rng(10).uniform(size=(3, 4))
+    check_function(
+        "backward_gradients", fn, _backward_gradients,
+        cases_with([(t, x) + _lesson_weights()], _gradient_case),
+        mistakes=[
+            (_without_hidden_derivative, "the error signal reaching the hidden units is "
+             "(eps0 W1) * f'(u1), with f'(u1) = h' (1 - h')."),
+            (lambda *args: tuple(-g for g in _backward_gradients(*args)), "the sign is flipped: "
+             "the gradient of 1/2 |x' - x|^2 starts from x' - x."),
+            (lambda *args: tuple(len(args[0]) * g for g in _backward_gradients(*args)),
+             "average over the batch: divide the summed gradients by N."),
+        ],
+    )

@@ -1,0 +1,89 @@
+"""Lesson 09: the committed noise sweep, the script that makes it, and the lesson's explorers."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minibp.explorers import noise_and_bidirectional as explore
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "noise_sweep.py"
+
+
+@pytest.fixture(scope="module")
+def sweep_script():
+    spec = importlib.util.spec_from_file_location("noise_sweep", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return explore.load_sweep()
+
+
+def test_the_committed_sweep_records_its_command_config_and_seeds(sweep, sweep_script):
+    assert sweep["command"] == "python benchmarks/noise_sweep.py"
+    assert sweep["config"] == sweep_script.CONFIG  # made by the script as it is now
+    cfg = sweep["config"]
+    seeds, epochs = cfg["grid"]["seeds"], cfg["epochs"]
+    assert len(seeds) >= 10 and len(cfg["bidirectional"]["seeds"]) >= 10
+    assert len(sweep["grid"]) == 1 + 2 * len(cfg["grid"]["v0"]) * len(cfg["grid"]["tau"])
+    for entry in sweep["grid"]:
+        assert np.shape(entry["loss"]) == (len(seeds), epochs + 1)
+        assert len(entry["test_accuracy"]) == len(seeds)
+        if entry["noise"] != "none":
+            assert len(entry["accepted_mean"]) == epochs
+    assert sweep["chosen"]["v0"] in cfg["grid"]["v0"] and sweep["chosen"]["tau"] in cfg["grid"]["tau"]
+    assert {(e["backward_weight"], e["noise"]) for e in sweep["bidirectional"]} >= {
+        (0.0, "none"), (1.0, "none"), (1.0, "nem"), (1.0, "blind")}
+
+
+def test_the_committed_numbers_are_what_the_code_gives_today(sweep, sweep_script):
+    cfg = sweep["config"]
+    seed = cfg["grid"]["seeds"][0]
+    for condition, v0, tau in (("none", None, None), ("nem", sweep["chosen"]["v0"],
+                                                      sweep["chosen"]["tau"])):
+        run = sweep_script.noise_run(seed, condition, v0 or 0.0, tau or 1, cfg)
+        committed = explore.grid_entry(sweep, condition, v0, tau)["loss"][0]
+        np.testing.assert_allclose(run["loss"], committed, rtol=1e-5)
+
+
+def test_the_quick_sweep_runs_and_is_deterministic(sweep_script, tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert sweep_script.main(["--quick", "--out", str(first)]) == 0
+    assert sweep_script.main(["--quick", "--out", str(second)]) == 0
+    assert first.read_text() == second.read_text()
+    quick = explore.load_sweep(str(first))
+    assert quick["command"].endswith("--quick") and quick["config"]["epochs"] == 3
+
+
+def test_the_class_picker_trains_what_the_sweep_trained(sweep):
+    runs = explore.bidirectional_runs()
+    committed = {(e["backward_weight"], e["noise"]): e for e in sweep["bidirectional"]}
+    for name, key in (("forward only", (0.0, "none")), ("bidirectional", (1.0, "none")),
+                      ("bidirectional + NEM noise", (1.0, "nem"))):
+        np.testing.assert_allclose(runs["distance"][name].mean(axis=1),
+                                   committed[key]["centroid_distance"][0], rtol=1e-5)
+    assert runs["images"]["bidirectional"].shape == (sweep["config"]["epochs"] + 1, 10, 64)
+
+
+def test_half_of_the_classification_noise_passes_and_less_of_the_regression_noise():
+    classification = explore.accepted_fraction_by_epoch("classification", 0.1, 1.0, 0.7)
+    assert np.all(np.abs(classification - 0.5) < 0.01)
+    small = explore.accepted_fraction_by_epoch("regression", 1e-4, 0.0, 0.7)
+    large = explore.accepted_fraction_by_epoch("regression", 1.0, 0.0, 0.7)
+    assert np.all(np.abs(small - 0.5) < 0.02)  # tiny noise: the ball looks like a half-plane
+    assert np.all(large < 0.3)
+    annealed = explore.accepted_fraction_by_epoch("regression", 1.0, 2.0, 0.7)
+    assert annealed[-1] > annealed[0]  # quieter noise, larger share inside the ball
+
+
+def test_missing_results_and_unknown_grid_points_get_clear_errors(sweep, tmp_path):
+    with pytest.raises(FileNotFoundError, match="noise_sweep.py"):
+        explore.load_sweep(str(tmp_path / "missing.json"))
+    with pytest.raises(ValueError, match="no grid entry"):
+        explore.grid_entry(sweep, "nem", 0.5, 1)
