@@ -1,0 +1,241 @@
+"""End to end: every lecture notebook in JupyterLab in a real browser (issue #11).
+
+Widgets that work in a headless kernel can still fail to render in JupyterLab. For each
+``notebooks/NN_*.ipynb`` this test opens the notebook in a private JupyterLab (127.0.0.1, a free
+port, a random token) in headless Chromium driven by Playwright, runs all cells from the menus
+as a lecturer would, and asserts:
+
+- no cell has an error output (an exception; plain stderr warnings are allowed) and every code
+  cell ran;
+- every cell calling ``.show()`` renders one widget box with its title, its controls and its
+  figure, and no "Error displaying widget";
+- moving each widget's first control (keyboard on a slider, another option in a dropdown, a
+  click on a checkbox) redraws its figure: the PNG data of the <img> changes;
+
+and saves a screenshot of the whole notebook to ``build/browser-screenshots/<notebook>.png``
+(``<notebook>-2.png``, ... continue a very long one) and one of each widget after its control
+moved (``<notebook>-widget-cell<N>.png``), for a person to look at.
+
+The server serves *copies* of the notebooks from a temporary directory (laid out like the
+repository, the other top-level directories symlinked), so autosave can never change the
+course's files. Its kernels are deleted through the REST API and the server is ended
+by its own process id, also when a test fails.
+
+Needs Debian/Ubuntu's Chromium at /usr/bin/chromium (``sudo apt-get install chromium``) and the
+``playwright`` package (in the test extras); ``playwright install`` is never needed. Without
+Chromium the test is skipped with a reason saying so, except under CI (``CI`` set), where it
+fails: ``.ci/run`` installs Chromium, so in CI it always runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, LabServer, NotebookDriver, show_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "browser-screenshots"
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _in_ci():
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _require_browser():
+    """Skip (or, in CI, fail) with a clear reason when Chromium or Playwright is missing."""
+    missing = []
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"Chromium not found at {CHROMIUM} (install Debian/Ubuntu's chromium: "
+                       "sudo apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package is not installed (pip install -e '.[test]'; "
+                       "never `playwright install`: Debian's chromium is used)")
+    if not missing:
+        return
+    reason = ("JupyterLab browser test NOT RUN: " + "; ".join(missing)
+              + ". Then run `make test` again to check the lecture widgets in a real browser.")
+    if _in_ci():
+        pytest.fail(f"{reason} In CI (CI is set) it must run: .ci/run installs chromium first.",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def _course_copy(target):
+    """``target`` laid out like the repository: ``notebooks/`` copied (what the server serves and
+    autosave may write), every other top-level entry a symlink, so that a lecture's paths relative
+    to its directory (``../benchmarks/...``) work as in the repository."""
+    shutil.copytree(ROOT / "notebooks", target / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for entry in ROOT.iterdir():
+        if entry.name != "notebooks" and not entry.name.startswith(".") and entry.name != "build":
+            (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    return target / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A private JupyterLab serving copies of the lecture notebooks; stopped however the tests end."""
+    _require_browser()
+    root = _course_copy(tmp_path_factory.mktemp("browser-course"))
+    server = LabServer(root, tmp_path_factory.mktemp("browser-jupyter"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Notebooks:
+    """Opens notebooks of ``lab`` on fresh pages of ``browser``; ``close_all()`` closes the pages and
+    shuts down the notebooks' kernels through the REST API."""
+
+    def __init__(self, lab, browser):
+        self.lab, self.browser, self.opened = lab, browser, []
+
+    def open(self, name):
+        context = self.browser.new_context(viewport=VIEWPORT)
+        driver = NotebookDriver(context.new_page(), self.lab, name)
+        self.opened.append((context, driver))
+        driver.open()
+        return driver
+
+    def close_all(self):
+        while self.opened:
+            context, driver = self.opened.pop()
+            try:
+                context.close()
+            finally:
+                self.lab.shutdown_sessions(driver.name)
+
+    def assert_no_kernels(self, what):
+        deadline = time.monotonic() + 15
+        while self.lab.kernels() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert self.lab.kernels() == [], f"{what}: kernels still running after closing: {self.lab.kernels()}"
+
+
+@pytest.fixture
+def notebooks(lab, browser):
+    """Closes what the test opened and shuts down its kernels, also when the test fails."""
+    opened = Notebooks(lab, browser)
+    try:
+        yield opened
+    finally:
+        opened.close_all()
+
+
+def _remove_screenshots(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in [path, *path.parent.glob(f"{path.stem}-*.png")]:  # parts and widgets of an earlier run
+        old.unlink(missing_ok=True)
+
+
+def _screenshot(driver, path):
+    try:
+        driver.screenshot(path)
+    except Exception as error:  # a failed screenshot must not hide the test's own failure
+        driver.log.append(f"screenshot failed: {error}")
+
+
+@pytest.mark.parametrize("notebook", LECTURES, ids=[n.stem for n in LECTURES])
+def test_lecture_in_jupyterlab(notebook, lab, notebooks):
+    shows = show_cells(lab.root_dir / notebook.name)
+    screenshot = SCREENSHOTS / f"{notebook.stem}.png"
+    _remove_screenshots(screenshot)
+    driver = notebooks.open(notebook.name)
+    try:
+        state = driver.run_all()
+        problems = driver.output_problems(state)
+        if not problems:
+            problems += driver.widget_problems(shows)
+        if not problems:
+            problems += driver.change_problems(shows, closeups=SCREENSHOTS / notebook.stem)
+    finally:
+        _screenshot(driver, screenshot)
+    assert not problems, (f"{notebook.name} in JupyterLab (screenshot: {screenshot.relative_to(ROOT)}):\n- "
+                          + "\n- ".join(problems + driver.log + driver.browser_errors[-5:]))
+    assert shows, f"{notebook.name}: no cell calls .show(); every lecture has a live widget"
+    notebooks.close_all()
+    notebooks.assert_no_kernels(notebook.name)
+
+
+# --------------------------------------------------------------------------- negative check
+
+def _code(source):
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": source}
+
+
+BROKEN_NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "cells": [
+        _code("%matplotlib inline\nimport warnings\n\nimport ipywidgets\nimport traitlets\n\n"
+              "from minibp.explorers import Explorer, Slider\n\n\n"
+              "def draw(fig, x):\n"
+              "    if x != 0.5:\n"
+              "        raise RuntimeError('the figure breaks when x moves')\n"
+              "    fig.add_subplot().plot([0, 1], [0, x])\n\n\n"
+              "broken = Explorer('a widget whose figure breaks', draw, {'x': Slider(0.0, 1.0, 0.5)})\n\n\n"
+              "class NoFrontend(ipywidgets.DOMWidget):  # a view JupyterLab cannot load\n"
+              "    _view_name = traitlets.Unicode('NoView').tag(sync=True)\n"
+              "    _view_module = traitlets.Unicode('no-such-widget-module').tag(sync=True)\n"
+              "    _view_module_version = traitlets.Unicode('1.0.0').tag(sync=True)\n\n"
+              "    def show(self):\n"
+              "        return self"),
+        _code("broken.show()"),
+        _code("NoFrontend().show()"),
+        _code("broken.show();  # the semicolon hides the widget"),
+        _code("warnings.warn('a plain warning on stderr is not an error')"),
+        _code("1 / 0"),
+        _code("print('never reached: Run All stops at the error')"),
+    ],
+}
+
+
+def test_errors_and_broken_widgets_are_reported(lab, notebooks):
+    """The checks catch what they are for: an exception in a cell, the cells Run All did not
+    reach, a widget JupyterLab cannot render, a .show() that displays nothing and a widget whose
+    figure fails to redraw; a warning on stderr is not an error."""
+    name = "zz_broken_for_the_test.ipynb"
+    (lab.root_dir / name).write_text(json.dumps(BROKEN_NOTEBOOK), encoding="utf-8")
+    driver = notebooks.open(name)
+    state = driver.run_all()
+    assert [o["name"] for o in state["cells"][4]["outputs"]] == ["stderr"], state["cells"][4]
+    assert driver.output_problems(state) == [
+        "cell 5 (code cell 6: '1 / 0'): error output ZeroDivisionError: division by zero",
+        "cell 6 (code cell 7: \"print('never reached: Run All stops at the error')\"): "
+        "not executed by Run All",
+    ]
+    shows = show_cells(lab.root_dir / name)
+    assert shows == [1, 2, 3]
+    widget_problems = driver.widget_problems(shows)
+    assert len(widget_problems) == 2, widget_problems
+    assert widget_problems[0].startswith("cell 2: the widget failed to render in JupyterLab"), widget_problems
+    assert widget_problems[1] == "cell 3: calls .show() but displays no widget (its outputs: [])"
+    assert any("no-such-widget-module" in error for error in driver.browser_errors), driver.browser_errors
+    changes = driver.change_problems([1])
+    assert len(changes) == 1 and "RuntimeError: the figure breaks when x moves" in changes[0], changes
+    notebooks.close_all()
+    notebooks.assert_no_kernels(name)
