@@ -54,7 +54,7 @@ from minibp import data
 from minibp.losses import PowerError
 from minibp.network import Network
 from minibp.optimizers import SGD
-from minibp.training import batches, train_step
+from minibp.training import fit
 
 RESULTS = Path(__file__).resolve().parent / "results" / "power_error_sweep.json"
 
@@ -102,29 +102,25 @@ def correct(network, X, T):
 
 
 def train_run(depth, q, learning_rate, seed, epochs, split, cfg):
-    """Train one network; return {"train_correct": [...], "val_correct": [...]} per epoch 0..E.
+    """Train one network with ``fit``; return {"train_correct": [...], "val_correct": [...]}.
 
-    Epoch 0 is before training. This is ``minibp.training.fit``'s loop (same batches, same
-    order for the same seed) without its per-epoch loss evaluation, which we do not need:
-    accuracy is what we compare, and the power losses of different q are different functions.
+    One entry per epoch 0..E (epoch 0 is before training): how many training and validation
+    digits the network classifies right. Counts, not losses: the power losses of different q
+    are different functions, so accuracy is what we compare.
     """
     X_train, T_train, X_val, T_val = split
     network = Network([X_train.shape[1]] + [cfg["width"]] * depth + [T_train.shape[1]],
                       activation=cfg["activation"], output_activation=cfg["output_activation"],
                       init=cfg["init"], rng=seed)
-    order_rng = np.random.default_rng(1000 + seed)
-    loss, optimizer = PowerError(q), SGD(learning_rate)
-    train_correct, val_correct = [correct(network, X_train, T_train)], [correct(network, X_val, T_val)]
-    n = X_train.shape[0]
-    for _ in range(epochs):
-        for batch in batches(n, cfg["batch_size"], order_rng.permutation(n)):
-            train_step(network, X_train[batch], T_train[batch], loss, optimizer)
-        if not all(np.all(np.isfinite(p)) for p in network.parameters()):
-            raise RuntimeError(f"depth {depth}, q {q}, learning rate {learning_rate}, seed {seed}: "
-                               "the weights became NaN or inf")
-        train_correct.append(correct(network, X_train, T_train))
-        val_correct.append(correct(network, X_val, T_val))
-    return {"train_correct": train_correct, "val_correct": val_correct}
+    counts = {"train_correct": [], "val_correct": []}
+
+    def count(epoch, net, history):
+        counts["train_correct"].append(correct(net, X_train, T_train))
+        counts["val_correct"].append(correct(net, X_val, T_val))
+
+    fit(network, X_train, T_train, loss=PowerError(q), optimizer=SGD(learning_rate), epochs=epochs,
+        batch_size=cfg["batch_size"], rng=1000 + seed, callbacks=[count])
+    return counts
 
 
 def epochs_to(accuracy, target):

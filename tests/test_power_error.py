@@ -59,8 +59,8 @@ def test_main_writes_json_that_says_what_was_run(script, tmp_path):
         assert key in document
 
 
-def test_train_run_is_fits_loop(script):
-    """Same batches, same order, same numbers as minibp.training.fit for the same seed."""
+def test_train_run_counts_what_fit_reports(script):
+    """train_run's counts are fit's accuracies for the same seed and order."""
     cfg = {**script.QUICK, "n_train": 120}
     split = script.digits_split(cfg)
     X, T, X_val, T_val = split
