@@ -38,7 +38,7 @@ from .activations import get_activation
 from .losses import CrossEntropy, SquaredError
 from .network import Dense, Network
 from .optimizers import SGD
-from .training import DivergenceError, accuracy
+from .training import DivergenceError, History, accuracy
 
 _CROSS_ENTROPY, _SQUARED_ERROR = CrossEntropy(), SquaredError()
 
@@ -174,7 +174,7 @@ class BidirectionalNetwork:
                 f"{self.hidden_activation.name})")
 
 
-class BidirectionalHistory:
+class BidirectionalHistory(History):
     """Per-epoch record (entry 0 before training): epoch, forward_error (cross-entropy),
     backward_error (1/2 |x' - x|^2), accuracy, val_accuracy (None without validation data).
     ``forward_noise`` / ``backward_noise`` hold the noise objects used, if any."""
@@ -182,21 +182,8 @@ class BidirectionalHistory:
     KEYS = ("epoch", "forward_error", "backward_error", "accuracy", "val_accuracy")
 
     def __init__(self):
-        for key in self.KEYS:
-            setattr(self, key, [])
+        super().__init__()
         self.forward_noise = self.backward_noise = None
-
-    def record(self, **values):
-        for key in self.KEYS:
-            getattr(self, key).append(values.get(key))
-
-    def __getitem__(self, key):
-        if key not in self.KEYS:
-            raise ValueError(f"unknown history key {key!r}; expected one of {', '.join(self.KEYS)}")
-        return np.array(getattr(self, key), dtype=float)
-
-    def __len__(self):
-        return len(self.epoch)
 
 
 def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight=1.0,

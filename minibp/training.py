@@ -62,8 +62,8 @@ class History:
         return None
 
     def __repr__(self):
-        last = {k: getattr(self, k)[-1] for k in ("epoch", "loss", "accuracy")} if self else {}
-        return f"History({last})"
+        last = {k: getattr(self, k)[-1] for k in self.KEYS[:3]} if self else {}
+        return f"{type(self).__name__}({last})"
 
 
 def accuracy(Y, T):
