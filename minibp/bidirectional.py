@@ -234,7 +234,7 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
                 rows = order[i:i + batch_size]
                 grads = model.gradients(X[rows], T[rows], backward_weight, forward_noise,
                                         backward_noise)
-                optimizer.step(params, grads)
+                optimizer.update(params, grads)  # the shapes match by construction
             joint = record(epoch)
             if not np.isfinite(joint):
                 raise DivergenceError(

@@ -54,7 +54,7 @@ class Dense:
     def forward(self, a_prev):
         """a_prev: (N, n_in) -> z, a: (N, n_out) each."""
         z = a_prev @ self.W + self.b
-        return z, self.activation(z)
+        return z, self.activation.value(z)
 
     def __repr__(self):
         return f"Dense({self.n_in} -> {self.n_out}, {self.activation.name})"
@@ -190,12 +190,13 @@ class Network:
         f = [None] + [layer.activation for layer in self.layers]
         z, a = forward.z, forward.a
         N = a[0].shape[0]
-        delta = [None] * (L + 1)
+        delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
         delta[L] = output_delta
-        for l in range(L, 1, -1):
-            delta[l - 1] = (delta[l] @ W[l].T) * f[l - 1].derivative(z[l - 1], a[l - 1])
-        dW = [None] + [a[l - 1].T @ delta[l] / N for l in range(1, L + 1)]
-        db = [None] + [delta[l].sum(axis=0) / N for l in range(1, L + 1)]
+        for l in range(L, 0, -1):
+            dW[l] = a[l - 1].T @ delta[l] / N
+            db[l] = delta[l].sum(axis=0) / N
+            if l > 1:
+                delta[l - 1] = (delta[l] @ W[l].T) * f[l - 1].derivative(z[l - 1], a[l - 1])
         return Gradients(delta, dW, db)
 
     def loss_and_gradients(self, X, T, loss="squared_error"):

@@ -2,8 +2,11 @@
 
 Every optimizer has the same signature, ``optimizer.step(params, grads)``: ``params`` is a list
 of arrays updated in place (``Network.parameters()``), ``grads`` the list of their gradients in
-the same order (``Gradients.as_list()``). ``optimizer.start_epoch(k)`` sets the learning rate
-eta_k of epoch k = 1, 2, ... from the schedule.
+the same order (``Gradients.as_list()``). ``step`` checks that the two lists match and then
+calls ``update(params, grads)``, which is only the update rule; the training loop, whose
+gradients come from the network's own backward pass, calls ``update`` directly.
+``optimizer.start_epoch(k)`` sets the learning rate eta_k of epoch k = 1, 2, ... from the
+schedule.
 
     plain gradient descent     w <- w - eta g
     heavy-ball momentum        v <- mu v - eta g;   w <- w + v
@@ -72,9 +75,15 @@ class SGD:
         self.learning_rate = float(self.schedule(epoch))
 
     def step(self, params, grads):
+        """Update ``params`` in place: one array of ``grads`` per array, of the same shape."""
         _check_pairs(params, grads)
+        self.update(params, grads)
+
+    def update(self, params, grads):
+        """``step`` without the checks: w <- w - eta g for each pair."""
+        eta = self.learning_rate
         for w, g in zip(params, grads):
-            w -= self.learning_rate * g
+            w -= eta * g
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.initial_learning_rate:g})"
@@ -96,8 +105,8 @@ class Momentum(SGD):
     def reset(self):
         self.velocities = None
 
-    def step(self, params, grads):
-        _check_pairs(params, grads)
+    def update(self, params, grads):
+        """``step`` without the checks: v <- mu v - eta g; w <- w + v for each pair."""
         if self.velocities is None:
             self.velocities = [np.zeros_like(w) for w in params]
         mu, eta = self.momentum, self.learning_rate

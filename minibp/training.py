@@ -6,7 +6,7 @@ Each batch is one forward pass, one backward pass and one optimizer step:
 
     for each batch (X_b, T_b):
         forward: z_l, a_l for every layer        output delta_L from the loss
-        backward: delta_l, dW_l, db_l            optimizer.step(parameters, gradients)
+        backward: delta_l, dW_l, db_l            optimizer.update(parameters, gradients)
 
 After each epoch the loss and accuracy on the whole training set (and the validation set, if
 given) go into the ``History``. If the loss becomes NaN or inf, training stops with a
@@ -117,7 +117,7 @@ def train_step(network, X, T, loss, optimizer, target_noise=None):
         T = target_noise(T, fwd.output)
     delta_L = loss.delta(fwd.z[-1], fwd.output, T, network.output_activation)
     grads = network.backward_unchecked(fwd, delta_L)
-    optimizer.step(network.parameters(), grads.as_list())
+    optimizer.update(network.parameters(), grads.as_list())  # the shapes match by construction
     return grads
 
 
@@ -131,7 +131,7 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
         callbacks=(), progress=False, on_divergence="raise", target_noise=None) -> History:
     """Train ``network`` on X (N, n_0) and T (N, n_L); return the ``History``.
 
-    ``optimizer``: any object with ``start_epoch(k)`` and ``step(params, grads)`` (default
+    ``optimizer``: any object with ``start_epoch(k)`` and ``update(params, grads)`` (default
     ``SGD(0.1)``). ``batch_size``: 1 online, N full batch. ``shuffle``: a new random order each
     epoch (else the data's order). ``sampling``: "uniform" presents every example once per
     epoch; "error_weighted" draws N examples with probabilities from ``sampling_probabilities``.

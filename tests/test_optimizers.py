@@ -192,3 +192,17 @@ def test_mismatched_params_and_grads_raise(make):
     with pytest.raises(ValueError, match=r"grads\[1\] must have shape \(3,\) like params\[1\]"):
         make().step(params, [np.zeros((2, 3)), np.zeros(2)])
     np.testing.assert_array_equal(params[0], 0.0)  # nothing was changed
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: Momentum(0.1, 0.9)])
+def test_update_is_step_without_the_checks(make, rng):
+    # fit's training step calls update(); it must move the weights exactly as step() does
+    checked, unchecked = make(), make()
+    w0 = rng.normal(size=(2, 3))
+    w1, w2 = w0.copy(), w0.copy()
+    for _ in range(3):
+        g = rng.normal(size=(2, 3))
+        checked.step([w1], [g])
+        unchecked.update([w2], [g])
+    assert np.all(w1 != w0)
+    np.testing.assert_array_equal(w1, w2)
