@@ -82,6 +82,23 @@ def test_half_of_the_classification_noise_passes_and_less_of_the_regression_nois
     assert annealed[-1] > annealed[0]  # quieter noise, larger share inside the ball
 
 
+@pytest.mark.parametrize("output", [0.05, 0.3, 0.7, 0.95])
+def test_the_drawn_accept_regions_are_where_the_nem_test_accepts(output):
+    # The shaded half-plane and disk are drawn from their formulas; the test itself decides
+    # for each point. They must agree on points spread over both windows.
+    fig = explore.accept_region().figure(output=output, v0=1.0)
+    t, a = np.array([1.0, 0.0]), np.array([output, 1.0 - output])
+    points = np.random.default_rng(1).uniform(-2.0, 3.0, size=(4000, 2))
+    for ax, kind in zip(fig.axes[:2], ("classification", "regression")):
+        (region,) = ax.patches
+        inside = region.get_path().contains_points(points, region.get_patch_transform())
+        accepted = explore.noise.nem_condition(kind, points - t, np.broadcast_to(t, points.shape),
+                                               np.broadcast_to(a, points.shape))
+        # Only points at the edge may differ (matplotlib draws a circle from Bezier curves).
+        assert np.mean(inside == accepted) > 0.99, kind
+        assert accepted.any() and not accepted.all()
+
+
 def test_missing_results_and_unknown_grid_points_get_clear_errors(sweep, tmp_path):
     with pytest.raises(FileNotFoundError, match="noise_sweep.py"):
         explore.load_sweep(str(tmp_path / "missing.json"))

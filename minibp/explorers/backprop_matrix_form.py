@@ -17,6 +17,7 @@ from .._validate import as_batch, choice
 from ..gradcheck import numerical_gradient, relative_error
 from ..losses import SquaredError
 from ..network import Gradients, Network
+from ..viz import subscript
 from . import Choice, Explorer, Slider
 
 N_INPUTS, N_OUTPUTS, N_EXAMPLES = 3, 2, 5
@@ -124,9 +125,9 @@ def _draw(fig, depth, width, activation, bug):
     ax_err.axhspan(BAD, 10.0, color="tab:red", alpha=0.12, label=f"bug (> {BAD:g})")
     width_bar = 0.38
     ax_err.bar(layers - width_bar / 2, np.maximum(report["dW"], floor), width_bar,
-               label="dW$_l$", color="tab:blue")
+               label="dWₗ", color="tab:blue")
     ax_err.bar(layers + width_bar / 2, np.maximum(report["db"], floor), width_bar,
-               label="db$_l$", color="tab:orange")
+               label="dbₗ", color="tab:orange")
     ax_err.set_yscale("log")
     ax_err.set_ylim(floor, 10.0)
     ax_err.set_xticks(layers, [f"{l}" + (" (out)" if l == L else "") for l in layers])
@@ -139,7 +140,7 @@ def _draw(fig, depth, width, activation, bug):
     elif broken is None:  # only "transposed W" with one hidden layer: no square W to misuse
         what = "no square W between hidden layers: W instead of Wᵀ would not even multiply"
     else:
-        what = f"bug '{bug}' in δ$_{broken}$"
+        what = f"bug '{bug}' in δ{subscript(str(broken))}"
     ax_err.set_title(f"{what}\n{depth} hidden layer(s) of {width} {activation} units",
                      fontsize=10)
 
@@ -149,7 +150,7 @@ def _draw(fig, depth, width, activation, bug):
                      label="finite differences", color="black")
     ax_norm.set_xticks(layers)
     ax_norm.set_xlabel("layer l")
-    ax_norm.set_ylabel("‖dW$_l$‖")
+    ax_norm.set_ylabel("‖dWₗ‖")
     ax_norm.set_title("size of the gradient per layer", fontsize=10)
     ax_norm.grid(alpha=0.3)
     ax_norm.legend(fontsize=9)
@@ -167,6 +168,7 @@ def gradient_check():
             "bug": Choice(BUGS, "none", label="injected bug"),
         },
         figsize=(11.0, 4.3),
+        margins=dict(left=0.075, right=0.98, bottom=0.23, top=0.87, wspace=0.22),
     )
 
 

@@ -123,6 +123,7 @@ def forgetting():
             "centering": Toggle(True, label="centre the inputs (Hebbian and gradient descent)"),
         },
         figsize=(10.0, 5.6),
+        margins=dict(left=0.08, right=0.97, bottom=0.27, top=0.93),
     )
 
 

@@ -83,7 +83,7 @@ def _draw(fig, activation, init, depth, width):
     activations = [a for a, _ in arrays]
     _layer_histograms(ax_a, activations, _activation_range(activation, arrays), colors,
                       lambda l, a: f"{l}: std {a.std():.2g}")
-    ax_a.set_xlabel("activation value $a_l$")
+    ax_a.set_xlabel("activation value aₗ")
     ax_a.set_title(f"activations at initialization ({activation}, {init})", fontsize=10)
 
     deltas = [d for _, d in arrays]
@@ -91,7 +91,7 @@ def _draw(fig, activation, init, depth, width):
     _layer_histograms(ax_d, deltas, (-4 * spread, 4 * spread), colors,
                       lambda l, d: f"{l}: std {d.std():.2g}")
     ratio = deltas[0].std() / deltas[-1].std() if deltas[-1].std() > 0 else float("nan")
-    ax_d.set_xlabel(r"back-propagated gradient $\delta_l = \partial L/\partial z_l$")
+    ax_d.set_xlabel("back-propagated gradient δₗ = ∂L/∂zₗ")
     ax_d.set_title(f"gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}", fontsize=10)
     fig.suptitle(f"{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)",
                  fontsize=11)

@@ -60,19 +60,11 @@ def layer_gradient_to_loss(q, depth, width=32, seed=0):
     return np.array([np.linalg.norm(grads.dW[l]) for l in range(1, depth + 2)]) / loss
 
 
-def _subplots(fig, rows, columns, **spacing):
-    """Axes placed by hand (``spacing`` as for a GridSpec): constrained layout measures every
-    label on every redraw, which doubles the time a widget takes to answer."""
-    fig.set_layout_engine("none")
-    return fig.subplots(rows, columns, gridspec_kw=spacing)
-
-
 def _draw_family(fig, q, depth):
-    axes = _subplots(fig, 2, 2, left=0.07, right=0.98, bottom=0.08, top=0.95, hspace=0.38,
-                     wspace=0.2).ravel()
+    axes = fig.subplots(2, 2).ravel()
     mine, ref = loss_family(q), loss_family(REFERENCE_Q)
-    titles = ["loss $L_q(e)$", r"error signal $|\delta_{out}| = e^q$",
-              r"gradient-to-loss ratio $R_q(e) = e^q / L_q(e)$"]
+    titles = ["loss L_q(e)", "error signal |δ_out| = e^q",
+              "gradient-to-loss ratio R_q(e) = e^q / L_q(e)"]
     for ax, values, ref_values, title in zip(axes[:3], mine, ref, titles):
         ax.plot(ERRORS, ref_values, "--", color="gray", label="q = 1 (cross-entropy)")
         ax.plot(ERRORS, values, color="tab:blue", lw=2.5, label=f"q = {q:g}")
@@ -89,7 +81,7 @@ def _draw_family(fig, q, depth):
                 label="q = 1")
     ax.semilogy(layers, layer_gradient_to_loss(q, depth), "o-", color="tab:blue", lw=2.5,
                 label=f"q = {q:g}")
-    ax.set(xlabel="layer l (1 = first hidden, last = output)", ylabel=r"$\|dW_l\| / L$",
+    ax.set(xlabel="layer l (1 = first hidden, last = output)", ylabel="‖dWₗ‖ / L",
            title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
@@ -105,6 +97,7 @@ def loss_family_explorer():
             "depth": Slider(1, 8, 4, integer=True, label="hidden layers"),
         },
         figsize=(11.0, 7.5),
+        margins=dict(left=0.07, right=0.98, bottom=0.08, top=0.95, hspace=0.38, wspace=0.2),
     )
 
 
@@ -219,8 +212,7 @@ def draw_epochs_to_target(ax, sweep, depth, highlight=None):
 
 
 def _draw_curves(fig, sweep, q, depth, curve):
-    ax_curve, ax_epochs = _subplots(fig, 1, 2, width_ratios=[1.4, 1], left=0.06, right=0.98,
-                                    bottom=0.12, top=0.92, wspace=0.2)
+    ax_curve, ax_epochs = fig.subplots(1, 2, width_ratios=[1.4, 1])
     draw_accuracy_curves(ax_curve, sweep, depth, q, "train" if curve == "training" else "val")
     draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
 
@@ -238,6 +230,7 @@ def learning_curves_explorer(path=None):
             "curve": Choice(("training", "validation"), "training", label="accuracy on"),
         },
         figsize=(12.0, 4.5),
+        margins=dict(left=0.06, right=0.98, bottom=0.12, top=0.92, wspace=0.2),
     )
 
 

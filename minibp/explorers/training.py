@@ -167,7 +167,7 @@ def _draw_learning_rate(fig, learning_rate, schedule):
     ax_rate.plot(epochs, history["learning_rate"][1:], color="tab:purple")
     ax_rate.set_yscale("log")
     ax_rate.set_xlabel("epoch")
-    ax_rate.set_ylabel("learning rate η$_k$ (log scale)")
+    ax_rate.set_ylabel("learning rate ηₖ (log scale)")
     ax_rate.set_title("the learning rate of each epoch", fontsize=10)
     ax_rate.grid(alpha=0.3)
     decision_boundary(ax_map, network, X, labels, point_size=12)

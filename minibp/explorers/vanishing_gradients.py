@@ -77,8 +77,8 @@ def _draw(fig, activation, depth, init, c):
     base_norms, base_spreads = layer_gradients_at_init(activation, depth, init, 0.0)
     layers = np.arange(1, depth + 2)
     ax_w, ax_d = fig.subplots(1, 2, sharex=True)
-    for ax, values, base, what in ((ax_w, norms, base_norms, r"$\|\partial L/\partial W_l\|$"),
-                                   (ax_d, spreads, base_spreads, r"std of $\delta_l$")):
+    for ax, values, base, what in ((ax_w, norms, base_norms, "‖∂L/∂Wₗ‖"),
+                                   (ax_d, spreads, base_spreads, "std of δₗ")):
         if c != 0:
             ax.semilogy(layers, base, "o--", color="0.6", label="c = 0")
         ax.semilogy(layers, values, "o-", color="tab:blue", lw=2, label=f"c = {c:g}")
@@ -112,6 +112,7 @@ def gradient_norms():
             "c": Slider(0.0, 16.0, 0.0, step=0.5, label="c (weight mean \u2212c/n_in)"),
         },
         figsize=(12.0, 4.4),
+        margins=dict(left=0.07, right=0.98, bottom=0.12, top=0.85, wspace=0.2),
     )
 
 

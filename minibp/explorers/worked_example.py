@@ -62,7 +62,7 @@ def _draw(fig, x1, x2, x3, target, learning_rate):
     rows = [[name] + [f"{np.round(v, 4) + 0.0:+.4f}" for v in values]  # + 0.0: no "-0.0000"
             for name, *values in update_rows(before, after, forward, grads, learning_rate)]
     viz.table(ax_table, rows, ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"],
-              fontsize=8)
+              fontsize=11)
     ax_table.set_title(f"one update with \u03b7 = {learning_rate:g}, t = {target:g}", fontsize=10)
 
 
@@ -79,6 +79,7 @@ def network_update():
             "x3": Slider(-1.0, 1.0, 1.0, step=0.1),
         },
         figsize=(13.0, 4.8),
+        margins=dict(left=0.01, right=0.99, bottom=0.01, top=0.93, wspace=0.04),
     )
 
 
