@@ -106,12 +106,21 @@ def plain_numpy_step(Ws, bs, X, T, learning_rate):
         bs[l] -= learning_rate * db
 
 
+def blas_threads():
+    """The threads numpy's BLAS uses: OPENBLAS/OMP/MKL_NUM_THREADS (the Makefile sets 1), else
+    every core this process may run on."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(name, "").isdigit():
+            return max(1, int(os.environ[name]))
+    return len(os.sched_getaffinity(0))
+
+
 def torch_step_factory(sizes, X, T, learning_rate):
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(max(1, len(os.sched_getaffinity(0))))
+    torch.set_num_threads(blas_threads())  # the same thread count as numpy's BLAS
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(torch.nn.Linear(n_in, n_out).double())
@@ -132,18 +141,27 @@ def torch_step_factory(sizes, X, T, learning_rate):
 
 def time_per_call(step, min_seconds=0.5, rounds=5):
     """Best of ``rounds`` averages over enough calls to last ``min_seconds`` each."""
-    step()
-    started, calls = time.perf_counter(), 0
-    while time.perf_counter() - started < min_seconds / rounds:
+    return best_times([step], min_seconds, rounds)[0]
+
+
+def best_times(steps, min_seconds=0.5, rounds=5):
+    """``time_per_call`` for several steps at once, their rounds taken in turn: a ratio of two
+    steps then compares them under the same machine load, not a second apart."""
+    calls = []
+    for step in steps:
         step()
-        calls += 1
-    calls = max(calls, 1)
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(calls):
+        started, n = time.perf_counter(), 0
+        while time.perf_counter() - started < min_seconds / rounds:
             step()
-        best = min(best, (time.perf_counter() - started) / calls)
+            n += 1
+        calls.append(max(n, 1))
+    best = [float("inf")] * len(steps)
+    for _ in range(rounds):
+        for i, (step, n) in enumerate(zip(steps, calls)):
+            started = time.perf_counter()
+            for _ in range(n):
+                step()
+            best[i] = min(best[i], (time.perf_counter() - started) / n)
     return best
 
 
@@ -162,12 +180,14 @@ def bench_framework(quick):
         Ws, bs = [l.W.copy() for l in net.layers], [l.b.copy() for l in net.layers]
         loss, optimizer = CrossEntropy(), SGD(1e-3)
         seconds = 0.5 if quick else 2.0
-        minibp_s = time_per_call(partial(train_step, net, X, T, loss, optimizer), seconds)
-        numpy_s = time_per_call(partial(plain_numpy_step, Ws, bs, X, T, 1e-3), seconds)
+        minibp_s, numpy_s = best_times([partial(train_step, net, X, T, loss, optimizer),
+                                        partial(plain_numpy_step, Ws, bs, X, T, 1e-3)],
+                                       seconds, rounds=10)
         entry = {"minibp_s": minibp_s, "numpy_s": numpy_s, "ratio": minibp_s / numpy_s}
         torch_step = torch_step_factory(sizes, X, T, 1e-3)
         if torch_step is not None:
             entry["torch_s"] = time_per_call(torch_step, seconds)
+            entry["torch_threads"] = blas_threads()
         report["-".join(map(str, sizes)) + f" batch {batch}"] = entry
     return report
 

@@ -73,7 +73,7 @@ def subscript(name):
     return name.translate(SUBSCRIPT_DIGITS) if name.isdigit() else f"_{name}"
 
 
-def _circle(ax, centre):  # a patch, so the unit stays round whatever the axes' aspect
+def _circle(ax, centre):  # in data units: it takes the axes' aspect (an ellipse in wide panels)
     from matplotlib.patches import Circle
 
     return Circle(centre, UNIT_RADIUS, fc="#f4f1e8", ec="black", lw=1.2, zorder=4)
