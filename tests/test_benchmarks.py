@@ -1,0 +1,61 @@
+"""benchmarks/run.py: its plain-numpy reference does minibp's math, and the script runs."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minibp import SGD, Network
+from minibp.losses import CrossEntropy
+from minibp.training import train_step
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def run():
+    spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("sizes", [(64, 32, 10), (64, 100, 100, 10)])
+def test_the_plain_numpy_step_is_minibps_training_step(run, sizes):
+    # The overhead ratio means something only if both sides compute the same update.
+    rng = np.random.default_rng(0)
+    net = Network(sizes, activation="sigmoid", output_activation="softmax", rng=0)
+    Ws, bs = [layer.W.copy() for layer in net.layers], [layer.b.copy() for layer in net.layers]
+    X = rng.normal(size=(32, sizes[0]))
+    T = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 32)]
+    for _ in range(3):
+        train_step(net, X, T, CrossEntropy(), SGD(0.5))
+        run.plain_numpy_step(Ws, bs, X, T, 0.5)
+    for layer, W, b in zip(net.layers, Ws, bs):
+        np.testing.assert_allclose(layer.W, W, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(layer.b, b, rtol=0, atol=1e-13)
+    assert not np.allclose(net.layers[0].W, Network(sizes, rng=0).layers[0].W)  # it moved
+
+
+def test_best_times_times_each_step(run):
+    calls = {"a": 0, "b": 0}
+
+    def step(name):
+        calls[name] += 1
+
+    times = run.best_times([lambda: step("a"), lambda: step("b")], min_seconds=0.01, rounds=3)
+    assert len(times) == 2 and all(0 < t < 0.01 for t in times)
+    assert calls["a"] > 3 and calls["b"] > 3
+
+
+def test_the_script_writes_its_report(tmp_path):
+    output = tmp_path / "report.json"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only",
+                    "import", "--output", str(output)], check=True, capture_output=True, cwd=ROOT)
+    report = json.loads(output.read_text())
+    assert set(report) == {"machine", "goals", "import"}
+    assert 0 < report["import"]["median_s"] < 5
