@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 LAYER_GAP, UNIT_GAP, UNIT_RADIUS = 2.4, 1.2, 0.25  # drawing units of draw_network
+ALONG = 0.36  # where draw_network writes a weight: just over a third of the way along its edge
 SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -45,8 +46,9 @@ def draw_network(ax, network, unit_names=None, outputs=None, previous=None, font
                 w = layer.W[p, q]
                 ax.plot([x0, x1], [y0, y1], color="tab:blue" if w >= 0 else "tab:red",
                         lw=0.8 + 2.5 * min(abs(w), 1.5), alpha=0.6, zorder=1)
-                # Labels sit a third of the way along, where edges into one unit fan apart.
-                tx, ty = x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0)
+                # Labels sit near the source, where edges into one unit fan apart, and past
+                # the unit itself, which a long "old→new" label would otherwise run into.
+                tx, ty = x0 + ALONG * (x1 - x0), y0 + ALONG * (y1 - y0)
                 ax.text(tx, ty, f"w{subscript(unit_names[l - 1][p] + unit_names[l][q])}="
                         + label(w, None if old is None else old.W[p, q]),
                         fontsize=fontsize - 1, ha="center", va="center", zorder=3,

@@ -54,7 +54,7 @@ def _draw(fig, x1, x2, x3, target, learning_rate):
     o6_before = forward.output[0, 0]
     o6_after = after.predict(np.array([[x1, x2, x3]]))[0, 0]
     ax_net, ax_table = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before)
+    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before, fontsize=11)
     ax_net.set_title(
         f"o6 = {o6_before:.4f} \u2192 {o6_after:.4f};  "
         f"L = \u00bd(t \u2212 o6)\u00b2: {0.5 * (target - o6_before) ** 2:.4f} \u2192 "
