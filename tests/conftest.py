@@ -1,7 +1,13 @@
-"""Shared helpers for the minibp tests: a seeded generator and an independent finite difference."""
+"""Shared helpers for the minibp tests: a seeded generator, an independent finite difference,
+and the scripts of benchmarks/ imported as modules."""
+
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.fixture
@@ -28,3 +34,18 @@ def _central_difference(f, x, eps=1e-6):
 @pytest.fixture
 def central_difference():
     return _central_difference
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """``load(name)``: the script benchmarks/<name>.py as a module (imported once per session)."""
+    loaded = {}
+
+    def load(name):
+        if name not in loaded:
+            spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+            loaded[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(loaded[name])
+        return loaded[name]
+
+    return load

@@ -1,6 +1,5 @@
 """benchmarks/run.py: its plain-numpy reference does minibp's math, and the script runs."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -16,12 +15,9 @@ from minibp.training import train_step
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def run():
-    spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def run(benchmark_script):
+    return benchmark_script("run")
 
 
 @pytest.mark.parametrize("sizes", [(64, 32, 10), (64, 100, 100, 10)])

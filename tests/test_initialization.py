@@ -1,9 +1,7 @@
 """Lesson 05 (initialization): the explorer's helper, the checks' references, and the benchmark
 whose stored results the lecture loads."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,15 +11,10 @@ from minibp.checks import initialization as check
 from minibp.diagnostics import layer_statistics
 from minibp.explorers import initialization as lesson
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "benchmarks" / "initialization_sweep.py"
 
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("initialization_sweep", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def sweep_script(benchmark_script):
+    return benchmark_script("initialization_sweep")
 
 
 # --- the explorer's helper ------------------------------------------------------------------
@@ -85,9 +78,9 @@ def test_gradient_spread_ratio_reference():
 
 
 # --- the benchmark and its stored results ---------------------------------------------------
-def test_the_benchmark_runs_quickly_in_quick_mode(tmp_path):
+def test_the_benchmark_runs_quickly_in_quick_mode(sweep_script, tmp_path):
     out = tmp_path / "quick.json"
-    assert _benchmark().main(["--quick", "--out", str(out)]) == 0
+    assert sweep_script.main(["--quick", "--out", str(out)]) == 0
     results = json.loads(out.read_text())
     assert {run["init"] for run in results["main"]} == {"glorot_standard", "glorot_normalized"}
     run = results["main"][0]
@@ -96,8 +89,8 @@ def test_the_benchmark_runs_quickly_in_quick_mode(tmp_path):
     assert np.sum(run["final_histograms"], axis=1) == pytest.approx(np.ones(5), abs=1e-4)  # rounded counts
 
 
-def test_the_stored_results_come_from_this_script():
-    module = _benchmark()
+def test_the_stored_results_come_from_this_script(sweep_script):
+    module = sweep_script
     stored = json.loads(module.RESULTS.read_text())
     assert stored["config"] == json.loads(json.dumps(module.CONFIG))
     config = module.CONFIG

@@ -1,23 +1,15 @@
 """Lesson 09: the committed noise sweep, the script that makes it, and the lesson's explorers."""
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from minibp.explorers import noise_and_bidirectional as explore
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "benchmarks" / "noise_sweep.py"
 
-
-@pytest.fixture(scope="module")
-def sweep_script():
-    spec = importlib.util.spec_from_file_location("noise_sweep", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def sweep_script(benchmark_script):
+    return benchmark_script("noise_sweep")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,6 @@
 """Lesson 07: the q sweep script, its committed results, and the lesson's explorer helpers."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,16 +9,10 @@ from minibp import SGD, Network, PowerError, fit
 from minibp.explorers import power_error as explorer
 from minibp.losses import power_loss
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "benchmarks" / "power_error_sweep.py"
 
-
-@pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location("power_error_sweep", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def script(benchmark_script):
+    return benchmark_script("power_error_sweep")
 
 
 @pytest.fixture(scope="module")

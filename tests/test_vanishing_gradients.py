@@ -1,10 +1,8 @@
 """Lesson 06 (vanishing gradients): the explorer's helpers, the checks' references, and the
 benchmark whose stored results the lecture loads."""
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,15 +12,10 @@ from minibp.checks import vanishing_gradients as check
 from minibp.diagnostics import layer_statistics
 from minibp.explorers import vanishing_gradients as lesson
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "benchmarks" / "vanishing_gradients_sweep.py"
 
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("vanishing_gradients_sweep", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def sweep_script(benchmark_script):
+    return benchmark_script("vanishing_gradients_sweep")
 
 
 # --- the explorer's helpers -----------------------------------------------------------------
@@ -95,9 +88,9 @@ def test_update_ratios_reference_is_the_recorders_formula():
 
 
 # --- the benchmark and its stored results ---------------------------------------------------
-def test_the_benchmark_runs_quickly_in_quick_mode(tmp_path):
+def test_the_benchmark_runs_quickly_in_quick_mode(sweep_script, tmp_path):
     out = tmp_path / "quick.json"
-    assert _benchmark().main(["--quick", "--out", str(out)]) == 0
+    assert sweep_script.main(["--quick", "--out", str(out)]) == 0
     results = json.loads(out.read_text())
     run = results["depths"][0]
     assert np.array(run["gradient_norm"]).shape == (len(run["recorded_epochs"]), run["depth"] + 1)
@@ -105,8 +98,8 @@ def test_the_benchmark_runs_quickly_in_quick_mode(tmp_path):
     assert [r["init_options"]["c"] for r in results["negative_mean"]] == [0, 4]
 
 
-def test_the_stored_results_come_from_this_script():
-    module = _benchmark()
+def test_the_stored_results_come_from_this_script(sweep_script):
+    module = sweep_script
     stored = json.loads(module.RESULTS.read_text())
     assert stored["config"] == json.loads(json.dumps(module.CONFIG))
     config = module.CONFIG
