@@ -34,12 +34,12 @@ the very same noise numbers (NEM then zeroes some of them).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from sweep_common import to_json
 
 from minibp import bidirectional, data, noise
 from minibp.network import Network
@@ -184,18 +184,6 @@ def _collect(runs, curves=("loss",)):
         else:
             entry[key] = values
     return entry
-
-
-def to_json(document):
-    """JSON with one line per top-level key and per experiment entry (readable diffs)."""
-    lines = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            inner = ",\n  ".join(json.dumps(entry, separators=(",", ":")) for entry in value)
-            lines.append(f"{json.dumps(key)}: [\n  {inner}\n]")
-        else:
-            lines.append(f"{json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def sweep(cfg, log=print):

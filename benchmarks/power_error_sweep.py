@@ -41,13 +41,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse
-import json
 import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from sweep_common import to_json
 
 import minibp
 from minibp import data
@@ -170,18 +170,6 @@ def sweep(cfg, log=_progress):
                 f"{' (grid edge: ' + edge + ')' if edge else ''}  "
                 f"{time.perf_counter() - started:6.0f} s")
     return {"n_train": n_train, "n_val": n_val, "tuning": tuning, "chosen": chosen, "runs": runs}
-
-
-def to_json(document):
-    """JSON with one line per run, so a diff of two results files is readable."""
-    lines = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            inner = ",\n  ".join(json.dumps(entry, separators=(",", ":")) for entry in value)
-            lines.append(f"{json.dumps(key)}: [\n  {inner}\n]")
-        else:
-            lines.append(f"{json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def main(argv=None):

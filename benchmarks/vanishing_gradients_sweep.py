@@ -35,8 +35,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sweep_common import digits_split
 
-from minibp import data
 from minibp.diagnostics import Recorder
 from minibp.network import Network
 from minibp.optimizers import SGD
@@ -75,13 +75,6 @@ QUICK = {  # a few seconds: for the test that keeps this script working
     "negative_mean": {**CONFIG["negative_mean"], "depth": 2, "c": [0, 4], "epochs": 2,
                       "recorded_epochs": [0, 2], "seeds": [0]},
 }
-
-
-def digits_split(config):
-    """(X_train, T_train, X_test, T_test): the digits, one-hot targets, split once."""
-    X, labels = data.digits()
-    return data.train_val_split(X, data.one_hot(labels, 10), config["val_fraction"],
-                                rng=config["split_seed"])
 
 
 def run(activation, depth, init, seed, epochs, recorded_epochs, config, split, init_options=None):

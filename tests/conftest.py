@@ -2,6 +2,7 @@
 and the scripts of benchmarks/ imported as modules."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,13 @@ def central_difference():
 
 @pytest.fixture(scope="session")
 def benchmark_script():
-    """``load(name)``: the script benchmarks/<name>.py as a module (imported once per session)."""
+    """``load(name)``: the script benchmarks/<name>.py as a module (imported once per session).
+
+    benchmarks/ goes on sys.path first, as when the script runs: the sweeps import their
+    sibling ``sweep_common``.
+    """
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
     loaded = {}
 
     def load(name):
