@@ -1,6 +1,7 @@
 # The course's two commands (see README.md) and a few helpers for maintainers.
 #   make course   set up .venv if needed, then open the course in JupyterLab
-#   make test     set up .venv if needed, then run every test (what CI runs)
+#   make test     set up .venv if needed, then run every test (what CI runs), then strict nbval
+#                 and the number-pinning tests again under two other BLAS kernels
 # Each target sets itself up from nothing: a fresh clone needs only python3 (>= 3.10) and make.
 
 PYTHON ?= python3
@@ -18,7 +19,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup course test lint refresh exercises benchmark clean
+.PHONY: setup course test kernels lint refresh exercises benchmark clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,12 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python tools/make_exercises.py --check
 	$(BIN)/python -m pytest -rs $(NBVAL) tests notebooks solutions
+	$(BIN)/python tools/check_blas_kernels.py
+
+# Does a notebook print the same numbers under other BLAS kernels? (make test checks them all)
+#   make kernels NOTEBOOKS=notebooks/07_power_error.ipynb
+kernels: setup
+	$(BIN)/python tools/check_blas_kernels.py $(NOTEBOOKS)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -53,4 +60,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .pytest_kernels .ruff_cache

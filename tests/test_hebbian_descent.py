@@ -9,6 +9,10 @@ from minibp.gradcheck import numerical_gradient, relative_error
 from minibp.losses import HebbianDescent, SquaredError
 from minibp.network import Dense, Network
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 N_IN, N_OUT, N = 5, 3, 4
 
 

@@ -11,6 +11,10 @@ from minibp.checks import initialization as check
 from minibp.diagnostics import layer_statistics
 from minibp.explorers import initialization as lesson
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 
 @pytest.fixture
 def sweep_script(benchmark_script):

@@ -12,6 +12,10 @@ from minibp import Momentum
 from minibp.checks import momentum as check
 from minibp.explorers import momentum as lesson
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 
 # --- the lesson's quadratic --------------------------------------------------------------------
 def test_the_quadratic_has_the_advertised_eigenvalues_and_minimum():

@@ -6,6 +6,10 @@ import pytest
 
 from minibp.explorers import noise_and_bidirectional as explore
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 
 @pytest.fixture
 def sweep_script(benchmark_script):

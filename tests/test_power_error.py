@@ -9,6 +9,10 @@ from minibp import SGD, Network, PowerError, fit
 from minibp.explorers import power_error as explorer
 from minibp.losses import power_loss
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 
 @pytest.fixture
 def script(benchmark_script):

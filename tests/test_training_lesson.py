@@ -13,6 +13,10 @@ from minibp.checks import CheckFailure  # noqa: E402
 from minibp.checks import training as check  # noqa: E402
 from minibp.explorers import training as explorer  # noqa: E402
 
+# Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
+# by tools/check_blas_kernels.py (make test).
+pytestmark = pytest.mark.lesson_numbers
+
 
 @pytest.mark.parametrize("problem, n_train, n_val, n_classes", [
     (explorer.spirals_problem, 180, 60, 3),
