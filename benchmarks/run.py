@@ -47,7 +47,7 @@ def percentile(values, q):
 
 # --- explorers ------------------------------------------------------------------------------
 def bench_explorers(repeats):
-    from minibp import explorers
+    from course import explorers
 
     report = {}
     for name, factory in explorers.all_explorers().items():

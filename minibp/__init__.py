@@ -10,8 +10,8 @@ The framework of the course, one idea per module (read them in this order):
     hebbian       one-layer learning rules: Hebbian descent, gradient descent, Hebb, covariance
     noise         NEM noise injection (lesson 09)   bidirectional  one network run both ways
 
-``minibp.viz``, ``minibp.explorers`` (figures and widgets, need matplotlib/ipywidgets) and
-``minibp.checks`` (for the exercises) are imported on demand, so ``import minibp`` needs
+The course's own machinery (exercise checks, interactive explorers, shared figures) lives
+beside it in the ``course`` package; minibp never imports it, and ``import minibp`` needs
 numpy alone.
 """
 

@@ -192,7 +192,7 @@ BROKEN_NOTEBOOK = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "cells": [
         _code("%matplotlib inline\nimport warnings\n\nimport ipywidgets\nimport traitlets\n\n"
-              "from minibp.explorers import Explorer, Slider\n\n\n"
+              "from course.explorers import Explorer, Slider\n\n\n"
               "def draw(fig, x):\n"
               "    if x != 0.5:\n"
               "        raise RuntimeError('the figure breaks when x moves')\n"

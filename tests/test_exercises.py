@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from minibp.checks import CheckFailure, NotAnsweredYet
+from course.checks import CheckFailure, NotAnsweredYet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -58,7 +58,7 @@ def test_unanswered_exercise_notebook_fails_only_where_work_is_left(notebook):
     assert checks_seen >= 4
 
 
-CHECK_MODULES = sorted(p.stem for p in (ROOT / "minibp" / "checks").glob("*.py")
+CHECK_MODULES = sorted(p.stem for p in (ROOT / "course" / "checks").glob("*.py")
                        if not p.stem.startswith("_"))
 
 
@@ -70,7 +70,7 @@ def test_every_lesson_has_a_check_module():
 @pytest.mark.parametrize("lesson", CHECK_MODULES)
 def test_every_check_has_wrong_answers_and_is_used_by_its_solution(lesson):
     assert lesson in WRONG_ANSWERS, f"add tests/wrong_answers/{lesson}.py"
-    module = importlib.import_module(f"minibp.checks.{lesson}")
+    module = importlib.import_module(f"course.checks.{lesson}")
     public = {name for name, obj in inspect.getmembers(module, inspect.isfunction)
               if not name.startswith("_") and obj.__module__ == module.__name__}
     assert public == set(WRONG_ANSWERS[lesson]), "list wrong answers for every check"
@@ -86,7 +86,7 @@ CASES = [(lesson, name, i, wrong) for lesson, exercises in WRONG_ANSWERS.items()
 
 @pytest.mark.parametrize("lesson, name, i, wrong", CASES, ids=[f"{c[0]}.{c[1]}[{c[2]}]" for c in CASES])
 def test_plausible_wrong_answers_fail_their_check(lesson, name, i, wrong):
-    check = getattr(importlib.import_module(f"minibp.checks.{lesson}"), name)
+    check = getattr(importlib.import_module(f"course.checks.{lesson}"), name)
     with pytest.raises(CheckFailure) as failure:
         check(wrong)
     assert not isinstance(failure.value, NotAnsweredYet)
@@ -94,7 +94,7 @@ def test_plausible_wrong_answers_fail_their_check(lesson, name, i, wrong):
 
 
 def test_the_unanswered_stub_fails_and_says_what_to_do():
-    from minibp.checks import worked_example as check
+    from course.checks import worked_example as check
 
     def output_delta(o, t):
         raise NotImplementedError
@@ -104,21 +104,21 @@ def test_the_unanswered_stub_fails_and_says_what_to_do():
 
 
 def test_a_known_mistake_gets_its_hint():
-    from minibp.checks import worked_example as check
+    from course.checks import worked_example as check
 
     with pytest.raises(CheckFailure, match="Err_6"):
         check.output_delta(lambda o, t: (t - o) * o * (1 - o))
 
 
 def test_a_correct_answer_passes_and_says_so(capsys):
-    from minibp.checks import worked_example as check
+    from course.checks import worked_example as check
 
     check.output_delta(lambda o, t: (o - t) * o * (1 - o))
     assert capsys.readouterr().out.startswith("Correct: output_delta")
 
 
 def test_a_crashing_answer_is_reported_with_its_case():
-    from minibp.checks import worked_example as check
+    from course.checks import worked_example as check
 
     with pytest.raises(CheckFailure, match="raised ZeroDivisionError"):
         check.output_delta(lambda o, t: 1 / 0)

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from minibp import explorers
+from course import explorers
 
 ALL = explorers.all_explorers()
 CASES = [(name, control, value)

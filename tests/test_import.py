@@ -1,4 +1,4 @@
-"""``import minibp`` needs numpy alone: the plotting and widget libraries load only on demand."""
+"""``import minibp`` needs numpy alone, and the framework never imports the course machinery."""
 
 import os
 import subprocess
@@ -29,3 +29,19 @@ def test_public_names():
         assert hasattr(minibp, name), name
     assert minibp.Network is minibp.network.Network
     assert minibp.fit is minibp.training.fit
+
+
+def test_minibp_never_imports_the_course_package_or_plotting_libraries():
+    offenders = []
+    for path in sorted((REPO / "minibp").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            words = line.strip().split()
+            if words[:1] in (["import"], ["from"]) and len(words) > 1 and \
+                    words[1].split(".")[0] in ("course", "matplotlib", "ipywidgets"):
+                offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_framework_stays_small_enough_for_an_evening():
+    lines = sum(len(path.read_text().splitlines()) for path in (REPO / "minibp").rglob("*.py"))
+    assert lines <= 3000, f"minibp/ has {lines} lines of Python; the aim is at most 3000"

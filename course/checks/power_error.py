@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid
-from ..losses import PowerError, power_loss
-from ..training import History
+from minibp.activations import sigmoid
+from minibp.losses import PowerError, power_loss
+from minibp.training import History
+
 from . import cases_with, check_function
 
 # The lesson's example: one digit's 10 sigmoid outputs y and its one-hot target t (a "3").

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import noise
-from ..activations import sigmoid, softmax
-from ..bidirectional import BidirectionalNetwork
+from minibp import noise
+from minibp.activations import sigmoid, softmax
+from minibp.bidirectional import BidirectionalNetwork
+
 from . import cases_with, check_function
 
 # The lesson's 2-D example: target class 1 of two, softmax output a = (0.7, 0.3).

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, data, diagnostics, initializers
-from ..network import Network
+from minibp import activations, data, diagnostics, initializers
+from minibp.network import Network
+
 from . import cases_with, check_function
 
 LESSON_SIZES = [(64, 100, 0), (100, 100, 1), (100, 10, 2)]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, initializers
-from ..losses import CrossEntropy
-from ..network import Network
-from ..optimizers import SGD
-from ..training import fit
+from minibp import data, initializers
+from minibp.losses import CrossEntropy
+from minibp.network import Network
+from minibp.optimizers import SGD
+from minibp.training import fit
+
 from . import cases_with, check_function
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")

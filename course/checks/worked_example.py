@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, data
-from ..losses import SquaredError
-from ..network import Dense, Network
-from ..optimizers import SGD
-from ..training import train_step
+from minibp import activations, data
+from minibp.losses import SquaredError
+from minibp.network import Dense, Network
+from minibp.optimizers import SGD
+from minibp.training import train_step
+
 from . import cases_with, check_function
 
 _EXAMPLE = data.worked_example()

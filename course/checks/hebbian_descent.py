@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import hebbian
-from ..activations import sigmoid
-from ..losses import HebbianDescent
+from minibp import hebbian
+from minibp.activations import sigmoid
+from minibp.losses import HebbianDescent
+
 from . import cases_with, check_function
 
 # The lesson's numbers: the continual-learning experiment with seed 0 (its 100 pattern pairs,

@@ -19,10 +19,11 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from .. import data
-from ..network import Network
-from ..optimizers import SGD
-from ..training import fit
+from minibp import data
+from minibp.network import Network
+from minibp.optimizers import SGD
+from minibp.training import fit
+
 from . import Choice, Explorer, Slider
 
 CLASS_COLORS = ((0.12, 0.47, 0.71), (0.84, 0.15, 0.16), (0.17, 0.63, 0.17), (0.58, 0.40, 0.74))
@@ -60,6 +61,12 @@ def decision_boundary(ax, network, X, labels, resolution=80, margin=0.35, confid
     (x_min, x_max), (y_min, y_max) = limits
     xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
     Y = network.predict(np.column_stack([xx.ravel(), yy.ravel()]))
+    if not np.all(np.isfinite(Y)):  # say so, rather than draw an empty plane
+        ax.text(0.5, 0.5, "the network's outputs are not numbers (NaN or inf):\nnothing to draw",
+                transform=ax.transAxes, ha="center", va="center", fontsize=11,
+                bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
+        ax.set(xlim=(x_min, x_max), ylim=(y_min, y_max))
+        return limits
     if Y.shape[1] == 1:
         Y = np.column_stack([1.0 - Y[:, 0], Y[:, 0]])  # one sigmoid unit: p(class 1) = y
     n_classes = Y.shape[1]

@@ -13,10 +13,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .._validate import as_batch, choice
-from ..gradcheck import numerical_gradient, relative_error
-from ..losses import SquaredError
-from ..network import Gradients, Network
+from minibp._validate import as_batch, choice
+from minibp.gradcheck import numerical_gradient, relative_error
+from minibp.losses import SquaredError
+from minibp.network import Gradients, Network
+
 from ..viz import subscript
 from . import Choice, Explorer, Slider
 

@@ -15,11 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import data
-from .._validate import choice, integer, number
-from ..diagnostics import layer_statistics
-from ..initializers import get_initializer
-from ..network import Network
+from minibp import data
+from minibp._validate import choice, integer, number
+from minibp.diagnostics import layer_statistics
+from minibp.initializers import get_initializer
+from minibp.network import Network
+
 from . import Choice, Explorer, Slider
 
 PROBE_SIZE = 200
@@ -70,6 +71,23 @@ def _layer_gradients_at_init(activation, depth, init, c, seed):
             np.array([s["delta_std"] for s in stats]))
 
 
+def _trouble(values):
+    """Why some layers have no point on a log scale, in words, or "" if every value shows."""
+    overflowed = [l for l, v in enumerate(values, start=1) if not np.isfinite(v)]
+    zero = [l for l, v in enumerate(values, start=1) if v == 0]
+    notes = []
+    if overflowed:
+        notes.append(f"not a number in layers {_span(overflowed)}: the forward pass overflowed")
+    if zero:
+        notes.append(f"exactly 0 in layers {_span(zero)}:\ndead ReLU units (z < 0 everywhere) pass nothing")
+    return "\n".join(notes)
+
+
+def _span(layers):
+    return str(layers[0]) if len(layers) == 1 else f"{layers[0]}\u2013{layers[-1]}" if \
+        layers == list(range(layers[0], layers[-1] + 1)) else ", ".join(map(str, layers))
+
+
 def _draw(fig, activation, depth, init, c):
     from matplotlib.ticker import LogLocator, NullLocator
 
@@ -92,8 +110,16 @@ def _draw(fig, activation, depth, init, c):
         ax.yaxis.set_minor_locator(NullLocator())
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", loc="lower right")
-    ratio = norms[0] / norms[depth - 1]
-    ax_w.set_title(f"weight gradients: layer 1 / layer {depth} = {ratio:.1e}", fontsize=10)
+    for ax, values in ((ax_w, norms), (ax_d, spreads)):
+        trouble = _trouble(values)
+        if trouble:  # a missing point on a log axis would otherwise go unexplained
+            ax.text(0.5, 0.5, trouble, transform=ax.transAxes, ha="center", va="center", wrap=True,
+                    fontsize=11, bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
+    if np.isfinite(norms[[0, depth - 1]]).all() and norms[0] > 0 and norms[depth - 1] > 0:
+        title = f"weight gradients: layer 1 / layer {depth} = {norms[0] / norms[depth - 1]:.1e}"
+    else:
+        title = f"weight gradients: layer 1 / layer {depth} is not a number (see the note)"
+    ax_w.set_title(title, fontsize=10)
     ax_d.set_title("spread of the back-propagated error signals", fontsize=10)
     shift = f", weights shifted by \u2212{c:g}/n_in" if c != 0 else ""
     fig.suptitle(f"{activation}, {depth} hidden layers of {WIDTH}, {init}{shift}: "

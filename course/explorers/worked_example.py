@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data
-from ..losses import SquaredError
-from ..network import Dense, Network
-from ..optimizers import SGD
-from ..training import train_step
+from minibp import data
+from minibp.losses import SquaredError
+from minibp.network import Dense, Network
+from minibp.optimizers import SGD
+from minibp.training import train_step
+
 from . import Explorer, Slider
 
 UNIT_NAMES = [["1", "2", "3"], ["4", "5"], ["6"]]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data
-from ..losses import CrossEntropy
-from ..network import Dense, Network
-from ..optimizers import Momentum
-from ..training import train_step
+from minibp import data
+from minibp.losses import CrossEntropy
+from minibp.network import Dense, Network
+from minibp.optimizers import Momentum
+from minibp.training import train_step
+
 from . import cases_with, check_function
 
 # The lesson's quadratic: f(w) = 1/2 w^T A w - b^T w, eigenvalues 1 and 20, minimum (1, 1).

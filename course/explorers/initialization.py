@@ -14,10 +14,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import data
-from .._validate import choice, integer
-from ..diagnostics import layer_statistics
-from ..network import Network
+from minibp import data
+from minibp._validate import choice, integer
+from minibp.diagnostics import layer_statistics
+from minibp.network import Network
+
 from . import Choice, Explorer, Slider
 
 PROBE_SIZE = 200

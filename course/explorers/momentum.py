@@ -16,11 +16,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import data
-from .._validate import as_array, integer, number
-from ..network import Network
-from ..optimizers import Momentum
-from ..training import fit
+from minibp import data
+from minibp._validate import as_array, integer, number
+from minibp.network import Network
+from minibp.optimizers import Momentum
+from minibp.training import fit
+
 from . import Explorer, Slider
 
 # The lesson's quadratic f(w) = 1/2 w^T A w - b^T w. A has eigenvalues 1 and 20 (condition
@@ -170,14 +171,15 @@ def digits_run(learning_rate, momentum, seed=0):
 
     64-32-10, tanh hidden units, softmax output, cross-entropy, mini-batches of 25 from 500
     training digits, 10 epochs, validation on the held-out fifth of the digits: the set-up of
-    lecture 04, section 6 (tests/test_momentum.py pins a row of its table). A run whose loss
-    becomes NaN/inf stops there (``history.stopped`` holds minibp's message).
+    lecture 04, section 6 (tests/test_momentum.py pins a row of its table). As there, a loss
+    far above its start does not stop the run (``divergence_factor=None``); NaN/inf or huge
+    weights do (``history.stopped`` holds minibp's message).
     """
     X_train, T_train, X_val, T_val = _digits_split()
     network = Network(NETWORK_SIZES, activation="tanh", output_activation="softmax", rng=seed)
     return fit(network, X_train, T_train, "cross_entropy", Momentum(learning_rate, momentum),
                epochs=NETWORK_EPOCHS, batch_size=NETWORK_BATCH, validation=(X_val, T_val),
-               rng=seed, on_divergence="stop")
+               rng=seed, on_divergence="stop", divergence_factor=None)
 
 
 def _key(x):

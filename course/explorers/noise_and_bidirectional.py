@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import bidirectional, data, noise
-from ..optimizers import SGD
+from minibp import bidirectional, data, noise
+from minibp.optimizers import SGD
+
 from . import Choice, Explorer, Slider
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "noise_sweep.json"

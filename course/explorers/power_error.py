@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data
-from ..losses import PowerError, power_loss
-from ..network import Network
+from minibp import data
+from minibp.losses import PowerError, power_loss
+from minibp.network import Network
+
 from . import Choice, Explorer, Slider
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "power_error_sweep.json"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, optimizers, training
-from ..network import Dense, Network
-from ..optimizers import SGD
+from minibp import data, optimizers, training
+from minibp.network import Dense, Network
+from minibp.optimizers import SGD
+
 from . import CheckFailure, cases_with, check_function
 
 N_DIGITS_TRAIN = 1438  # rows of the digits' training split in the lesson

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, gradcheck
-from ..network import Dense, Forward, Network
+from minibp import data, gradcheck
+from minibp.network import Dense, Forward, Network
+
 from . import CheckFailure, cases_with, check_function
 
 _EXAMPLE = data.worked_example()

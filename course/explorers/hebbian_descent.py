@@ -6,8 +6,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import hebbian
-from ..activations import sigmoid
+from minibp import hebbian
+from minibp.activations import sigmoid
+
 from . import Explorer, Slider, Toggle
 
 # --- one sigmoid unit: how big is the error signal? --------------------------------------------
