@@ -38,7 +38,7 @@ from .activations import get_activation
 from .losses import CrossEntropy, SquaredError
 from .network import Dense, Network
 from .optimizers import SGD
-from .training import DivergenceError, History, accuracy
+from .training import DivergenceError, History, _blow_up, _check_callbacks, _check_validation, accuracy
 
 _CROSS_ENTROPY, _SQUARED_ERROR = CrossEntropy(), SquaredError()
 
@@ -136,6 +136,9 @@ class BidirectionalNetwork:
     def gradients(self, X, T, backward_weight=1.0, forward_noise=None, backward_noise=None):
         """dE/d[W1, b1, W2, b2, c2, c1] for a batch X (N, D) with one-hot targets T (N, K).
 
+        A list in the order of ``parameters()`` (so ``optimizer.step(model.parameters(),
+        grads)`` works), not a ``Gradients``: the shared matrices get two contributions each.
+
         The forward pass is fed X and trained toward T; the backward pass is fed T and trained
         toward X. ``forward_noise`` / ``backward_noise`` (e.g. ``NEMNoise``), if given, are
         called after their pass, like ``fit``'s ``target_noise``: ``noise(T, y)`` and
@@ -198,15 +201,20 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
     outputs)``) for the class targets (classification noise) and for the inputs the backward
     pass regresses toward (regression noise). ``validation``: (X_val,
     T_val) or None. ``callbacks``: ``callback(epoch, model, history)`` after epoch 0 and
-    after each epoch. A NaN or inf error stops training with a ``DivergenceError``.
+    after each epoch. A run that blows up stops with a ``DivergenceError``, by the rule of
+    ``fit`` (``minibp.training``) applied to the joint error, or as soon as a weight stops
+    being a finite number.
     """
     optimizer = SGD(0.1) if optimizer is None else optimizer
+    if not all(callable(getattr(optimizer, method, None)) for method in ("start_epoch", "update")):
+        raise ValueError(f"optimizer must be an optimizer such as SGD(0.1), got {optimizer!r}")
+    callbacks = _check_callbacks(callbacks)
     X, T = model._batch(X, T)
     N = X.shape[0]
     epochs = integer(epochs, "epochs", low=0)
     batch_size = min(integer(batch_size, "batch_size", low=1), N)
     backward_weight = number(backward_weight, "backward_weight", low=0.0)
-    if validation is not None:
+    if _check_validation(validation) is not None:
         X_val, T_val = model._batch(*validation)
     rng = as_rng(rng)
     params = model.parameters()
@@ -223,7 +231,7 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
         return forward_error + backward_weight * backward_error
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        record(0)
+        start = record(0)
         for epoch in range(1, epochs + 1):
             optimizer.start_epoch(epoch)
             for noise in (forward_noise, backward_noise):
@@ -235,9 +243,15 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
                 grads = model.gradients(X[rows], T[rows], backward_weight, forward_noise,
                                         backward_noise)
                 optimizer.update(params, grads)  # the shapes match by construction
+                if not all(np.all(np.isfinite(p)) for p in params):  # the next batch cannot run
+                    _diverged(epoch, "a weight became NaN or inf")
             joint = record(epoch)
-            if not np.isfinite(joint):
-                raise DivergenceError(
-                    f"bidirectional training diverged at epoch {epoch}: the joint error became "
-                    f"{joint}. Try a smaller learning rate or a smaller backward_weight.")
+            blown_up = _blow_up(joint, start, params, divergence_factor=100.0)
+            if blown_up:
+                _diverged(epoch, blown_up.replace("training loss", "joint error"))
     return history
+
+
+def _diverged(epoch, what):
+    raise DivergenceError(f"bidirectional training diverged at epoch {epoch}: {what}. Try a "
+                          f"smaller learning rate or a smaller backward_weight.")

@@ -205,6 +205,9 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     return images.copy(), labels.copy()
 
 
+MAX_CLASSES = 100_000
+
+
 def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
     """Turn class labels into target rows: row i is all zeros except a 1 in column labels[i].
 
@@ -216,6 +219,9 @@ def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
     values = as_array(labels, "labels", ndim=1)
     if np.any(values != np.round(values)) or np.any(values < 0):
         raise ValueError("labels must be non-negative whole numbers (class indices 0, 1, 2, ...)")
+    if values.size and values.max() >= MAX_CLASSES:
+        raise ValueError(f"labels must be class indices below {MAX_CLASSES}, got a label "
+                         f"{values.max():g} (one column per class would not fit in memory)")
     classes = values.astype(np.int64)
     if n_classes is None:
         if classes.size == 0:

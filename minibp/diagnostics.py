@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_batch
+from ._validate import as_batch, boolean, integer, same_rows
 from .losses import get_loss
 
 
@@ -27,9 +27,7 @@ def layer_statistics(network, X, T, loss="squared_error", keep_arrays=False):
 
     With ``keep_arrays`` each dict also holds "a" (N, n_l) and "delta" (N, n_l).
     """
-    loss = get_loss(loss)
-    fwd = network.forward(X)
-    T = as_batch(T, "T", width=network.layers[-1].n_out)
+    loss, fwd, T = network._forward_with_targets(X, T, loss)  # X and T checked there
     delta_L = loss.output_delta(fwd.z[-1], fwd.output, T, network.output_activation)
     grads = network.backward(fwd, delta_L)
     stats = []
@@ -64,10 +62,16 @@ class Recorder:
     """
 
     def __init__(self, X, T, loss="squared_error", epochs=None, keep_arrays=False):
-        self.X, self.T = X, T
+        # Checked now, not at the first epoch of fit: the message names the Recorder's argument.
+        self.X, self.T = as_batch(X, "Recorder X"), as_batch(T, "Recorder T")
+        same_rows(self.X, self.T, "Recorder X", "Recorder T")
         self.loss = get_loss(loss)
-        self.epochs = None if epochs is None else set(epochs)
-        self.keep_arrays = keep_arrays
+        if epochs is not None:
+            if isinstance(epochs, (str, bytes)) or not hasattr(epochs, "__iter__"):
+                raise ValueError(f"epochs must be a list of epoch numbers or None, got {epochs!r}")
+            epochs = {integer(epoch, "each of epochs", low=0) for epoch in epochs}
+        self.epochs = epochs
+        self.keep_arrays = boolean(keep_arrays, "keep_arrays")
         self.snapshots = []
         self._previous_weights = None
 

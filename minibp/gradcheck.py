@@ -28,7 +28,13 @@ def numerical_gradient(f, w, eps=1e-6):
     ``w`` is changed in place, one entry at a time, and restored; ``f`` takes no arguments and
     must read ``w`` (a closure). Returns an array shaped like ``w``.
     """
-    eps = number(eps, "eps", low=0.0, low_open=True)
+    eps = number(eps, "eps", low=1e-10, high=1e-2)  # smaller drowns in rounding, larger is a secant
+    if not isinstance(w, np.ndarray) or w.dtype != np.float64:
+        raise ValueError(f"w must be a float64 numpy array (smaller or integer types would round "
+                         f"w + eps back to w), got {getattr(w, 'dtype', type(w).__name__)}")
+    if not w.flags.writeable:
+        raise ValueError("w is read-only, and finite differences change it in place: pass a "
+                         "writable copy, w = w.copy()")
     grad = np.zeros_like(w, dtype=np.float64)
     flat_w, flat_grad = w.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat_w, w):
@@ -61,6 +67,7 @@ def check_network_gradients(network, X, T, loss="squared_error", eps=1e-6):
     T: (N, n_L). Use small networks: it costs two forward passes per parameter.
     """
     loss = get_loss(loss)
+    eps = number(eps, "eps", low=1e-10, high=1e-2)
     _, grads = network.loss_and_gradients(X, T, loss)
 
     def mean_loss():

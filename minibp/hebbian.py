@@ -38,7 +38,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_array, as_batch, as_rng, choice, integer, number
+from ._validate import as_array, as_batch, as_rng, choice, integer, number, same_rows
 from .activations import get_activation
 from .initializers import glorot_normalized
 
@@ -79,9 +79,7 @@ def update(rule, W, b, x, t, learning_rate, offset=0.0, target_offset=0.0,
     W, b = _check_parameters(W, b)
     x = as_batch(x, "x", width=W.shape[0])
     t = as_batch(t, "t", width=W.shape[1])
-    if x.shape[0] != t.shape[0]:
-        raise ValueError(f"x and t must have the same number of rows, got {x.shape[0]} and "
-                         f"{t.shape[0]}")
+    same_rows(x, t, "x", "t")
     learning_rate = number(learning_rate, "learning_rate", low=0.0)
     offset = _offset_vector(offset, "offset", W.shape[0])
     target_offset = _offset_vector(target_offset, "target_offset", W.shape[1])
@@ -110,6 +108,7 @@ def matching_loss(W, b, x, t, offset=0.0, activation="sigmoid"):
     W, b = _check_parameters(W, b)
     x = as_batch(x, "x", width=W.shape[0])
     t = as_batch(t, "t", width=W.shape[1])
+    same_rows(x, t, "x", "t")
     a = (x - _offset_vector(offset, "offset", W.shape[0])) @ W + b
     potential = get_activation(activation).potential(a)
     return float(np.mean(potential - np.sum(t * a, axis=1)))
@@ -124,7 +123,7 @@ def centering_offsets(X, centering="data"):
     "running": the mean of rows 0..n (the pattern being learned included), which an online
     learner can keep with mu_n = mu_{n-1} + (x_n - mu_{n-1}) / (n + 1). A number c: c everywhere.
     """
-    X = as_array(X, "X", ndim=2)
+    X = as_array(X, "X", ndim=2, empty=False)
     if isinstance(centering, numbers.Real) and not isinstance(centering, bool):
         return np.full(X.shape, number(centering, "centering"))
     choice(centering, "centering", CENTERINGS)
@@ -149,8 +148,8 @@ def learn_sequence(rule, X, T, learning_rate, centering="data", activation="sigm
     b <- b + (mu_new - mu_old) W, so that the move alone does not change any output.
     """
     choice(rule, "rule", RULES)
-    X = as_array(X, "X", ndim=2)
-    T = as_array(T, "T", ndim=2)
+    X = as_array(X, "X", ndim=2, empty=False)
+    T = as_array(T, "T", ndim=2, empty=False)
     if X.shape[0] != T.shape[0]:
         raise ValueError(f"X and T must have the same number of rows, got {X.shape[0]} and "
                          f"{T.shape[0]}")
@@ -223,8 +222,8 @@ def forgetting_curve(Y, T):
     were learned; T: their targets (N, n_out). Entry k is mean_j |Y[N-1-k, j] - T[N-1-k, j]|:
     the pattern learned k patterns before the end.
     """
-    Y = as_array(Y, "Y", ndim=2)
-    T = as_array(T, "T", ndim=2)
+    Y = as_array(Y, "Y", ndim=2, empty=False)
+    T = as_array(T, "T", ndim=2, empty=False)
     if Y.shape != T.shape:
         raise ValueError(f"Y and T must have the same shape, got {Y.shape} and {T.shape}")
     return np.abs(Y - T).mean(axis=1)[::-1]

@@ -109,11 +109,22 @@ class CrossEntropy(Loss):
         if f.name == "sigmoid":
             # -t ln y - (1-t) ln(1-y) = softplus(z) - t z: the same number, without ln(0).
             return np.sum(np.logaddexp(0.0, z) - t * z, axis=1)
+        # delta = y - t is the gradient of -sum t ln softmax(z) only if sum_k t_k = 1: refuse
+        # other targets here, so that a loss value and its gradient never disagree. (The error
+        # signal alone, output_delta, takes any targets: noise injection trains toward t + n.)
+        if not (np.all(t >= 0) and np.allclose(t.sum(axis=1), 1.0)):
+            raise ValueError("targets for the softmax cross-entropy loss must be probabilities: "
+                             "each row >= 0 and summing to 1 (e.g. one-hot)")
         log_y = z - f.potential(z)[:, None]  # ln softmax(z), computed stably
         return -np.sum(t * log_y, axis=1)
 
     def delta(self, z, y, t, f):
         return y - t
+
+
+# Beyond this e^q is below 1e-4 for every error e < 0.9: nothing is left to learn from, and the
+# closed form's q - 1 terms would only cost time.
+MAX_Q = 100.0
 
 
 class PowerError(Loss):
@@ -128,7 +139,7 @@ class PowerError(Loss):
     name = "power_error"
 
     def __init__(self, q=1.0):
-        self.q = number(q, "q", low=0.0, low_open=True)
+        self.q = number(q, "q", low=0.0, low_open=True, high=MAX_Q)
 
     def __repr__(self):
         return f"PowerError(q={self.q:g})"
@@ -158,7 +169,9 @@ class HebbianDescent(Loss):
     L = sum_k [Phi(z_k) - t_k z_k] with Phi' = f (``Activation.potential``), since then
     dL/dz = f(z) - t. For sigmoid that is binary cross-entropy, for softmax cross-entropy; for
     identity it is 1/2 |y - t|^2 - 1/2 |t|^2 (the loss is defined up to a constant in t, and we
-    add none). Convex in z wherever f' > 0.
+    add none). Convex in z wherever f' > 0. Its delta is the gradient of that loss for any
+    targets; with softmax outputs the loss equals cross-entropy only for targets whose rows sum
+    to 1 (which ``CrossEntropy`` therefore requires).
     """
 
     name = "hebbian_descent"
@@ -191,7 +204,7 @@ def power_loss(e, q):
     q = 1 is binary cross-entropy and q = 2 is -ln(1 - e) - e; other q are integrated
     numerically. Why e^q: for t = 0, y = e, dL/dy = e^(q-1) / (1 - e) and dy/dz = e (1 - e).
     """
-    q = number(q, "q", low=0.0, low_open=True)
+    q = number(q, "q", low=0.0, low_open=True, high=MAX_Q)
     e = np.asarray(e, dtype=np.float64)
     if np.any(~np.isfinite(e)) or np.any(e < 0) or np.any(e >= 1):
         raise ValueError("e must hold absolute errors in [0, 1)")

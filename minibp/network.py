@@ -201,15 +201,25 @@ class Network:
 
     def loss_and_gradients(self, X, T, loss="squared_error"):
         """Forward, loss, output delta and backward in one call: returns (mean loss, Gradients)."""
+        loss, fwd, T = self._forward_with_targets(X, T, loss)
+        value = loss.value(fwd.z[-1], fwd.output, T, self.output_activation)
+        return value, self.backward(fwd, loss.output_delta(fwd.z[-1], fwd.output, T,
+                                                           self.output_activation))
+
+    def gradients(self, X, T, loss="squared_error"):
+        """The Gradients alone: for a loss whose error signal works where its value is not
+        defined (``PowerError`` on tanh outputs, say), where ``loss_and_gradients`` raises."""
+        loss, fwd, T = self._forward_with_targets(X, T, loss)
+        return self.backward(fwd, loss.output_delta(fwd.z[-1], fwd.output, T, self.output_activation))
+
+    def _forward_with_targets(self, X, T, loss):
         loss = get_loss(loss)
         fwd = self.forward(X)
-        z_L, y = fwd.z[-1], fwd.output
         T = as_batch(T, "T", width=self.layers[-1].n_out)
-        if T.shape[0] != y.shape[0]:
-            raise ValueError(f"T must have one row per example of X ({y.shape[0]}), got {T.shape[0]}")
-        value = loss.value(z_L, y, T, self.output_activation)
-        grads = self.backward(fwd, loss.output_delta(z_L, y, T, self.output_activation))
-        return value, grads
+        if T.shape[0] != fwd.output.shape[0]:
+            raise ValueError(f"T must have one row per example of X ({fwd.output.shape[0]}), "
+                             f"got {T.shape[0]}")
+        return loss, fwd, T
 
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)

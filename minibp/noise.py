@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_batch, as_rng, choice, integer, number, same_shape
+from ._validate import as_array, as_batch, as_rng, boolean, choice, integer, number, same_shape
 
 KINDS = ("classification", "regression", "logistic")
 DISTRIBUTIONS = ("gaussian", "uniform")
@@ -73,13 +73,14 @@ def draw_noise(shape, variance, distribution="gaussian", rng=0):
 
 # --- the NEM conditions: one bool per example ----------------------------------------------------
 def _check(noise, outputs, targets=None):
-    noise = as_batch(noise, "noise")
+    # Row-by-row tests: an empty batch gets an empty answer (no mean is taken).
+    noise = as_batch(noise, "noise", empty=True)
     # Outputs may be NaN when training diverges: the test then fails (NaN >= 0 is False) and
     # fit reports the divergence itself.
-    outputs = as_batch(outputs, "outputs", finite=False)
+    outputs = as_batch(outputs, "outputs", finite=False, empty=True)
     same_shape(noise, outputs, "noise", "outputs")
     if targets is not None:
-        targets = as_batch(targets, "targets")
+        targets = as_batch(targets, "targets", empty=True)
         same_shape(targets, outputs, "targets", "outputs")
     return noise, outputs, targets
 
@@ -162,9 +163,7 @@ class NEMNoise:
         self.v0 = number(v0, "v0", low=0.0)
         self.tau = number(tau, "tau", low=0.0)
         self.distribution = choice(distribution, "distribution", DISTRIBUTIONS)
-        if not isinstance(blind, (bool, np.bool_)):
-            raise ValueError(f"blind must be True or False, got {blind!r}")
-        self.blind = bool(blind)
+        self.blind = boolean(blind, "blind")
         self.rng = as_rng(rng)
         self.epoch = 1
         self.variance = self.v0
@@ -209,6 +208,7 @@ def noisy_targets(kind, T, Y, noise, blind=False):
     The pure-function version of ``NEMNoise.__call__`` (for exercises and figures): T, Y and
     noise are (N, k). ``blind=True`` keeps every row's noise.
     """
+    blind = boolean(blind, "blind")
     T = as_array(T, "T", ndim=2)
     noise = as_array(noise, "noise", ndim=2)
     same_shape(T, noise, "T", "noise")

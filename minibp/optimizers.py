@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import choice, number
+from ._validate import choice, integer, number
 
 # --- learning-rate schedules: eta_k for epoch k = 1, 2, ... --------------------------------
 
@@ -72,7 +72,7 @@ class SGD:
 
     def start_epoch(self, epoch):
         """Set eta for epoch ``epoch`` (1-based) from the schedule."""
-        self.learning_rate = float(self.schedule(epoch))
+        self.learning_rate = float(self.schedule(integer(epoch, "epoch", low=1)))
 
     def step(self, params, grads):
         """Update ``params`` in place: one array of ``grads`` per array, of the same shape."""
@@ -109,6 +109,11 @@ class Momentum(SGD):
         """``step`` without the checks: v <- mu v - eta g; w <- w + v for each pair."""
         if self.velocities is None:
             self.velocities = [np.zeros_like(w) for w in params]
+        elif [v.shape for v in self.velocities] != [w.shape for w in params]:
+            raise ValueError(
+                f"this Momentum's velocities belong to parameters of shapes "
+                f"{[v.shape for v in self.velocities]}, got params of shapes "
+                f"{[w.shape for w in params]}: use a new Momentum per network, or call reset()")
         mu, eta = self.momentum, self.learning_rate
         for w, g, v in zip(params, grads, self.velocities):
             v *= mu
@@ -123,5 +128,13 @@ def _check_pairs(params, grads):
     if len(params) != len(grads):
         raise ValueError(f"grads must have one array per parameter ({len(params)}), got {len(grads)}")
     for i, (w, g) in enumerate(zip(params, grads)):
+        if not isinstance(w, np.ndarray) or w.dtype != np.float64:
+            raise ValueError(f"params[{i}] must be a float64 numpy array (updated in place), got "
+                             f"{type(w).__name__}{'' if not hasattr(w, 'dtype') else ' of ' + str(w.dtype)}")
+        g = np.asarray(g)
+        if g.dtype.kind not in "fiub":
+            raise ValueError(f"grads[{i}] must hold real numbers, got dtype {g.dtype}")
         if w.shape != g.shape:
             raise ValueError(f"grads[{i}] must have shape {w.shape} like params[{i}], got {g.shape}")
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"grads[{i}] contains NaN or inf; expected finite gradients")

@@ -9,8 +9,17 @@ Each batch is one forward pass, one backward pass and one optimizer step:
         backward: delta_l, dW_l, db_l            optimizer.update(parameters, gradients)
 
 After each epoch the loss and accuracy on the whole training set (and the validation set, if
-given) go into the ``History``. If the loss becomes NaN or inf, training stops with a
-``DivergenceError`` that says at which epoch and what to try.
+given) go into the ``History``. A run that blows up stops with a ``DivergenceError`` that
+says at which epoch and what to try. Blown up means, after an epoch (``_blow_up``):
+
+    the training loss is NaN or inf, or
+    the training loss is more than ``divergence_factor`` (100) times its value before
+    training (and above 1), or
+    a weight or bias is NaN, inf or larger than 1e6 in size.
+
+A loss can stay finite while the run is lost (softmax cross-entropy is computed from z, so it
+never overflows): the second and third rules catch those runs. ``divergence_factor=None``
+turns the second rule off, to watch such a run to its end (lesson 04 does).
 """
 
 from __future__ import annotations
@@ -25,7 +34,10 @@ from .optimizers import SGD
 
 
 class DivergenceError(RuntimeError):
-    """Training produced a NaN or infinite loss."""
+    """Training blew up: a NaN or infinite loss, a loss far above its start, or huge weights."""
+
+
+PARAMETER_LIMIT = 1e6  # |w| beyond this is no longer a trained network, whatever the loss says
 
 
 class History:
@@ -49,7 +61,12 @@ class History:
             getattr(self, key).append(values.get(key))
 
     def __getitem__(self, key):
-        return np.array(getattr(self, choice(key, "history key", self.KEYS)), dtype=float)
+        values = getattr(self, choice(key, "history key", self.KEYS))
+        if values and all(v is None for v in values):
+            why = ("fit was given no validation data" if key.startswith("val_")
+                   else "the targets are not class labels (0/1, one-hot)")
+            raise KeyError(f"this history has no {key}: {why}")
+        return np.array(values, dtype=float)
 
     def __len__(self):
         return len(self.epoch)
@@ -128,7 +145,8 @@ def batches(n_examples, batch_size, order):
 
 def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_size=32,
         shuffle=True, sampling="uniform", sampling_mix=0.5, validation=None, rng=0,
-        callbacks=(), progress=False, on_divergence="raise", target_noise=None) -> History:
+        callbacks=(), progress=False, on_divergence="raise", target_noise=None,
+        divergence_factor=100.0) -> History:
     """Train ``network`` on X (N, n_0) and T (N, n_L); return the ``History``.
 
     ``optimizer``: any object with ``start_epoch(k)`` and ``update(params, grads)`` (default
@@ -137,14 +155,23 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     epoch; "error_weighted" draws N examples with probabilities from ``sampling_probabilities``.
     ``validation``: (X_val, T_val) or None. ``callbacks``: functions called as
     ``callback(epoch, network, history)`` after epoch 0 (the start) and after every epoch.
-    ``on_divergence``: "raise" a DivergenceError, or "stop": restore the last finite
-    parameters, keep the history so far, put the message in ``history.stopped``.
+    ``on_divergence``: either way the network gets back the parameters of the last good epoch;
+    "raise" then raises a DivergenceError, "stop" keeps the history so far and puts the
+    message in ``history.stopped``.
+    ``divergence_factor``: a loss this many times its start counts as blown up (None: never;
+    see the module docstring for the whole rule).
     ``target_noise``: an object with ``start_epoch(k)`` and ``__call__(T, Y)`` returning the
     targets to train toward (noise injection, lesson 09). It draws from its own generator, so
     the presentation order does not depend on it; the history's losses use the clean targets.
     """
     loss = get_loss(loss)
     optimizer = SGD(0.1) if optimizer is None else optimizer
+    if not all(callable(getattr(optimizer, method, None)) for method in ("start_epoch", "update")):
+        raise ValueError(f"optimizer must be an optimizer such as SGD(0.1) or Momentum(0.1, 0.9), "
+                         f"got {optimizer!r}")
+    callbacks = _check_callbacks(callbacks)
+    if divergence_factor is not None:
+        divergence_factor = number(divergence_factor, "divergence_factor", low=1.0, low_open=True)
     X = as_batch(X, "X", width=network.layers[0].n_in)
     T = as_batch(T, "T", width=network.layers[-1].n_out)
     if X.shape[0] != T.shape[0]:
@@ -154,7 +181,7 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     batch_size = min(integer(batch_size, "batch_size", low=1), N)
     choice(sampling, "sampling", ("uniform", "error_weighted"))
     choice(on_divergence, "on_divergence", ("raise", "stop"))
-    if validation is not None:
+    if _check_validation(validation) is not None:
         X_val = as_batch(validation[0], "validation X", width=network.layers[0].n_in)
         T_val = as_batch(validation[1], "validation T", width=network.layers[-1].n_out)
     rng = as_rng(rng)
@@ -193,12 +220,13 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
                 steps += 1
             seconds += time.perf_counter() - started
             train_loss = record(epoch)
-            if not np.isfinite(train_loss):
-                message = _divergence_message(epoch, train_loss, history, optimizer)
+            blown_up = _blow_up(train_loss, history.loss[0], params, divergence_factor)
+            if blown_up:
+                message = _divergence_message(epoch, blown_up, history, optimizer)
+                for p, good in zip(params, last_good):  # never leave NaN weights behind
+                    p[...] = good
                 if on_divergence == "raise":
                     raise DivergenceError(message)
-                for p, good in zip(params, last_good):
-                    p[...] = good
                 for key in History.KEYS:
                     getattr(history, key).pop()
                 history.stopped = message
@@ -214,11 +242,43 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     return history
 
 
-def _divergence_message(epoch, train_loss, history, optimizer):
+def _check_callbacks(callbacks):
+    """None or a list/tuple of callables -> a tuple of callables."""
+    callbacks = () if callbacks is None else callbacks
+    if not isinstance(callbacks, (list, tuple)) or not all(callable(c) for c in callbacks):
+        raise ValueError(f"callbacks must be a list of functions callback(epoch, network, history), "
+                         f"got {callbacks!r}"[:200])
+    return tuple(callbacks)
+
+
+def _check_validation(validation):
+    """None or a pair (X_val, T_val); the arrays themselves are checked by the caller."""
+    if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
+        what = (f"{type(validation).__name__} of length {len(validation)}"
+                if isinstance(validation, (tuple, list)) else type(validation).__name__)
+        raise ValueError(f"validation must be a pair (X_val, T_val) or None, got a {what}")
+    return validation
+
+
+def _blow_up(train_loss, start_loss, params, divergence_factor):
+    """What blew up, in words, or None: the rule of the module docstring."""
+    if not np.isfinite(train_loss):
+        return f"the training loss became {train_loss}"
+    if (divergence_factor is not None and train_loss > 1.0
+            and train_loss > divergence_factor * start_loss):
+        return (f"the training loss rose to {train_loss:.4g}, more than {divergence_factor:g} times "
+                f"its {start_loss:.4g} before training")
+    largest = max(float(np.max(np.abs(p))) for p in params)
+    if not largest <= PARAMETER_LIMIT:  # also NaN
+        return f"a weight grew to {largest:.4g} (more than {PARAMETER_LIMIT:g} in size)"
+    return None
+
+
+def _divergence_message(epoch, blown_up, history, optimizer):
     before = history.loss[-2]
     return (
-        f"training diverged at epoch {epoch}: the training loss became {train_loss} "
-        f"(it was {before:.4g} after epoch {epoch - 1}). The learning rate "
+        f"training diverged at epoch {epoch}: {blown_up} "
+        f"(the training loss was {before:.4g} after epoch {epoch - 1}). The learning rate "
         f"{optimizer.learning_rate:g} is probably too large for this network and loss: "
         f"try a smaller learning_rate (or a smaller momentum, or inputs of smaller scale)."
     )

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from minibp.checks import CheckFailure
-from minibp.checks import backprop_matrix_form as check
-from minibp.explorers import backprop_matrix_form as explorer
+from course.checks import CheckFailure
+from course.checks import backprop_matrix_form as check
+from course.explorers import backprop_matrix_form as explorer
 from minibp.losses import SquaredError
 
 

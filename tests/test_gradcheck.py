@@ -50,8 +50,10 @@ def test_numerical_gradient_rejects_bad_arguments():
     block = w[:, :2]  # a view that reshape(-1) must copy: changing the copy would change nothing
     with pytest.raises(ValueError, match="w must be a contiguous array"):
         numerical_gradient(lambda: np.sum(block**2), block)
-    with pytest.raises(ValueError, match="eps must be > 0"):
-        numerical_gradient(lambda: 0.0, w, eps=0.0)
+    for eps, message in ((0.0, "eps must be >= 1e-10"), (1e-300, "eps must be >= 1e-10"),
+                         (0.5, "eps must be <= 0.01")):
+        with pytest.raises(ValueError, match=message):
+            numerical_gradient(lambda: 0.0, w, eps=eps)
 
 
 def test_relative_error(rng):

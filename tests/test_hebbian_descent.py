@@ -285,8 +285,8 @@ def _with_nan(x):
 
 # --- the lesson's checks and explorers ----------------------------------------------------------
 def test_a_known_mistake_gets_its_hint():
-    from minibp.checks import CheckFailure
-    from minibp.checks import hebbian_descent as check
+    from course.checks import CheckFailure
+    from course.checks import hebbian_descent as check
 
     def with_f_prime(W, b, x, t, mu, eta):
         h = sigmoid((x - mu) @ W + b)
@@ -302,7 +302,7 @@ def test_a_known_mistake_gets_its_hint():
 
 
 def test_saturation_explorer_signals_are_minibps_losses():
-    from minibp.explorers.hebbian_descent import unit_signals
+    from course.explorers.hebbian_descent import unit_signals
 
     z = np.linspace(-8, 8, 9)[:, None]
     y, t = sigmoid(z), np.full_like(z, 0.3)
@@ -317,7 +317,7 @@ def test_saturation_explorer_signals_are_minibps_losses():
 
 
 def test_forgetting_explorer_caches_the_experiment():
-    from minibp.explorers import hebbian_descent as module
+    from course.explorers import hebbian_descent as module
 
     mean, std = module.forgetting_curves("hebbian_descent", "data", 0.2)
     curves = hebbian.continual_learning("hebbian_descent", "data", 0.2,

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
+from course.checks import initialization as check
+from course.explorers import initialization as lesson
 from minibp import Network, data, initializers
-from minibp.checks import initialization as check
 from minibp.diagnostics import layer_statistics
-from minibp.explorers import initialization as lesson
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
 # by tools/check_blas_kernels.py (make test).

@@ -1,6 +1,6 @@
 """Lesson 04 (momentum): the explorers' helpers and the checks' references, refereed by hand.
 
-The exercise checks compare learners with references in ``minibp.checks.momentum``; these tests
+The exercise checks compare learners with references in ``course.checks.momentum``; these tests
 make sure the references themselves are right, against formulas written out independently here
 and against the behaviour the lesson claims (the stability bound, the effective step).
 """
@@ -8,9 +8,9 @@ and against the behaviour the lesson claims (the stability bound, the effective 
 import numpy as np
 import pytest
 
+from course.checks import momentum as check
+from course.explorers import momentum as lesson
 from minibp import Momentum
-from minibp.checks import momentum as check
-from minibp.explorers import momentum as lesson
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
 # by tools/check_blas_kernels.py (make test).

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from minibp.explorers import noise_and_bidirectional as explore
+from course.explorers import noise_and_bidirectional as explore
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
 # by tools/check_blas_kernels.py (make test).

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from course.explorers import power_error as explorer
 from minibp import SGD, Network, PowerError, fit
-from minibp.explorers import power_error as explorer
 from minibp.losses import power_loss
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels

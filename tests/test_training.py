@@ -224,15 +224,17 @@ def test_a_huge_learning_rate_raises_divergence_error_naming_epoch_and_rate():
 def test_on_divergence_stop_restores_the_last_finite_parameters():
     net, X, T = linear_problem()
     reference = net.copy()
-    history = fit(net, X, T, loss="squared_error", optimizer=SGD(1e8), epochs=50, batch_size=8,
-                  on_divergence="stop")
+    # divergence_factor=None: the weights' size stops it, some epochs in.
+    history = fit(net, X, T, loss="squared_error", optimizer=SGD(5.0), epochs=50, batch_size=8,
+                  on_divergence="stop", divergence_factor=None)
     assert history.stopped is not None and "diverged at epoch" in history.stopped
     last = len(history) - 1
     assert 0 < last < 50 and history.epoch == list(range(last + 1))
     assert np.all(np.isfinite(history["loss"]))
     assert all(np.isfinite(p).all() for p in net.parameters())
     # The parameters are those after epoch `last`, the last one with a finite loss.
-    fit(reference, X, T, loss="squared_error", optimizer=SGD(1e8), epochs=last, batch_size=8)
+    fit(reference, X, T, loss="squared_error", optimizer=SGD(5.0), epochs=last, batch_size=8,
+        divergence_factor=None)
     for p, q in zip(net.parameters(), reference.parameters()):
         np.testing.assert_array_equal(p, q)
     for key in History.KEYS:  # every list was trimmed alike
@@ -260,7 +262,9 @@ def test_validation_metrics_are_recorded():
     assert history.val_loss[-1] == pytest.approx(loss, rel=1e-15)
     assert history.val_accuracy[-1] == acc
     without = fit(small_problem(n=7)[0], X, T_onehot, epochs=1)
-    assert without.val_loss == [None, None] and np.all(np.isnan(without["val_loss"]))
+    assert without.val_loss == [None, None]
+    with pytest.raises(KeyError, match="no val_loss: fit was given no validation data"):
+        without["val_loss"]
 
 
 def test_callbacks_are_called_at_epoch_zero_and_after_every_epoch():

@@ -8,10 +8,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from course.checks import CheckFailure  # noqa: E402
+from course.checks import training as check  # noqa: E402
+from course.explorers import training as explorer  # noqa: E402
 from minibp import Network  # noqa: E402
-from minibp.checks import CheckFailure  # noqa: E402
-from minibp.checks import training as check  # noqa: E402
-from minibp.explorers import training as explorer  # noqa: E402
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
 # by tools/check_blas_kernels.py (make test).

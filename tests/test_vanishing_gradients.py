@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from course.checks import vanishing_gradients as check
+from course.explorers import vanishing_gradients as lesson
 from minibp import Network, data, initializers
-from minibp.checks import vanishing_gradients as check
 from minibp.diagnostics import layer_statistics
-from minibp.explorers import vanishing_gradients as lesson
 
 # Pins numbers that lessons print or committed sweeps hold: rerun under other BLAS kernels
 # by tools/check_blas_kernels.py (make test).
