@@ -6,100 +6,252 @@ minibp's reference on many cases (the lesson's numbers first, then random ones) 
 
 - prints one short line when every case agrees, or
 - raises ``CheckFailure`` naming the first case that disagrees, with the expected and the
-  returned value, and a hint when the answer matches a known mistake (a flipped sign, a
-  missing f'...).
+  returned value, and a hint when the answer matches a known mistake on every case it gets
+  wrong. In a notebook only the message shows (``_render_traceback_``), never this source.
 
 One module per lesson holds that lesson's checks; this one holds the machinery they share.
 """
 
 from __future__ import annotations
 
+import inspect
+import signal
+import threading
+
 import numpy as np
 
 __all__ = ["CheckFailure", "NotAnsweredYet", "check_function", "cases_with"]
 
+TIME_LIMIT = 5.0  # seconds for one call of the learner's function: a loop that never ends stops
+
 
 class CheckFailure(AssertionError):
     """The learner's answer disagrees with the reference."""
+
+    def _render_traceback_(self):
+        # IPython shows these lines instead of the traceback. A traceback would print this
+        # module's source — the reference answers and the hints of every mistake — above the
+        # message. Raising still stops "Run All" at the first exercise that is not done.
+        return [f"{type(self).__name__}: {self}"]
 
 
 class NotAnsweredYet(CheckFailure, NotImplementedError):
     """The learner's function still raises NotImplementedError: the exercise is not done."""
 
 
+class _TimeLimit(Exception):
+    pass
+
+
 def _copy(args):
     return tuple(np.array(a, dtype=np.float64) if isinstance(a, np.ndarray) else a for a in args)
 
 
-def _as_tuple(value):
-    return value if isinstance(value, tuple) else (value,)
+def _several(value):
+    """A reference's several results: a tuple, or a list of arrays (one per layer, say)."""
+    return isinstance(value, tuple) or (
+        isinstance(value, list) and any(v is None or isinstance(v, np.ndarray) for v in value))
 
 
 def _agree(got, expected, rtol, atol):
-    got, expected = _as_tuple(got), _as_tuple(expected)
+    """(True, "") or (False, why): ``got`` against ``expected``, entry by entry for several."""
+    if _several(expected):
+        got = tuple(got) if isinstance(got, (tuple, list)) else (got,)
+    else:
+        got, expected = (got,), (expected,)
     if len(got) != len(expected):
         return False, f"returned {len(got)} value(s), expected {len(expected)}"
     for i, (g, e) in enumerate(zip(got, expected)):
-        which = f"value {i + 1}: " if len(expected) > 1 else ""
+        which = f"result[{i}]" if len(expected) > 1 else "the result"
+        if e is None or g is None:
+            if (e is None) != (g is None):
+                return False, f"{which} is {_show(g)}, expected {_show(e)}"
+            continue
         try:
             g = np.asarray(g, dtype=np.float64)
         except (TypeError, ValueError):
-            return False, f"{which}returned {type(g).__name__}, expected numbers"
+            return False, f"{which} is a {type(g).__name__}, expected numbers"
         e = np.asarray(e, dtype=np.float64)
         if g.shape != e.shape:
-            return False, f"{which}has shape {g.shape}, expected shape {e.shape}"
+            return False, f"{which} has shape {g.shape}, expected shape {e.shape}"
         if not np.allclose(g, e, rtol=rtol, atol=atol):
-            return False, f"{which}values differ"
+            return False, f"{which} has the wrong values" + _first_difference(g, e, rtol, atol)
     return True, ""
 
 
-def _show(value):
-    with np.printoptions(precision=6, suppress=True, threshold=20):
-        if isinstance(value, tuple):
-            return "(" + ", ".join(_show(v) for v in value) + ")"
-        if isinstance(value, np.ndarray):
-            return np.array2string(value, separator=", ")
+def _first_difference(got, expected, rtol, atol):
+    if got.ndim == 0 or got.size <= 6:
+        return ""
+    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0])
+    return f" (first at index {index}: expected {_number(expected[index])}, got {_number(got[index])})"
+
+
+def _number(x):
+    return f"{float(x):.6g}"
+
+
+def _show(value, width=70):
+    """A short, readable description of a value: numbers as numbers, big things summarized."""
+    if value is None or isinstance(value, (bool, str)):
         return repr(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return _number(value)
+    if isinstance(value, np.random.Generator):
+        return "a random generator"
+    if isinstance(value, np.ndarray):
+        if value.size <= 8:
+            with np.printoptions(precision=4, suppress=True):
+                text = np.array2string(value, separator=", ").replace("\n", "")
+            return " ".join(text.split())
+        return f"array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        if len(value) <= 4 and all(not isinstance(v, (tuple, list)) for v in value):
+            inner = ", ".join(_show(v, width) for v in value)
+            text = f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+            if len(text) <= width:
+                return text
+        kinds = sorted({type(v).__name__ for v in value})
+        shapes = [np.shape(v) for v in value if isinstance(v, np.ndarray)]
+        detail = f" of shapes {', '.join(map(str, shapes[:3]))}{', ...' if len(shapes) > 3 else ''}" \
+            if len(shapes) == len(value) else ""
+        return f"{type(value).__name__} of {len(value)} {'/'.join(kinds)}{detail}"
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields:  # Forward, Gradients: name the lists, not their arrays
+        return f"{type(value).__name__}({', '.join(fields)})"
+    sizes = getattr(value, "sizes", None)
+    if sizes is not None:  # a Network
+        return f"{type(value).__name__} {list(sizes)}"
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def check_function(name, learner, reference, cases, mistakes=(), rtol=1e-7, atol=1e-10):
+def _arguments(learner, case):
+    """The case as the learner's function received it: name=value, by its own parameter names."""
+    try:
+        parameters = list(inspect.signature(learner).parameters.values())
+    except (TypeError, ValueError):
+        parameters = []
+    positional = [p.name for p in parameters
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    names = positional if len(positional) >= len(case) else [
+        f"argument {i + 1}" for i in range(len(case))]
+    return [f"{name} = {_show(value)}" for name, value in zip(names, case)]
+
+
+def _call(learner, case, time_limit):
+    """learner(*case), stopped after ``time_limit`` seconds where a timer can be set."""
+    can_time = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not can_time:
+        return learner(*_copy(case))
+
+    def stop(signum, frame):
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, time_limit)
+    try:
+        return learner(*_copy(case))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_function(name, learner, reference, cases, mistakes=(), rtol=1e-7, atol=1e-10,
+                   time_limit=TIME_LIMIT, received=None):
     """Compare ``learner(*case)`` with ``reference(*case)`` for every case.
 
     ``name``: the function's name, as the learner wrote it. ``cases``: a list of argument
     tuples (arrays are copied, so a learner's function that changes its inputs changes
-    nothing here). ``mistakes``: (wrong_function, hint) pairs — when the learner's answer
-    equals a known wrong answer, the hint says which mistake it is.
+    nothing here). ``mistakes``: (wrong_function, hint) pairs — a hint is shown only when the
+    learner's answer equals that wrong answer on *every* case it gets wrong (a mistake that
+    happens to agree on one case is not the learner's mistake). The message fits on a screen:
+    the first failing case, its arguments by the learner's parameter names, big arrays
+    summarized; it never shows this module's source (``CheckFailure._render_traceback_``).
+    ``received``: (the learner's own function, case -> its arguments) when ``learner`` wraps
+    it (say, building a network and a generator from weights and a seed), so that messages
+    name what the learner's function received.
     """
+
+    def arguments(case):
+        if received is None:
+            return ", ".join(_arguments(learner, case))
+        own, transform = received
+        return ", ".join(_arguments(own, transform(*case)))
+
     if not callable(learner):
         raise CheckFailure(f"{name} must be a function; got {type(learner).__name__}")
+    failures = []  # (number, case, expected, got, why)
     for number, case in enumerate(cases, start=1):
         expected = reference(*_copy(case))
         try:
-            got = learner(*_copy(case))
+            got = _call(learner, case, time_limit)
         except NotImplementedError:
             raise NotAnsweredYet(
                 f"{name} is not written yet: replace `raise NotImplementedError` with your "
                 f"code, run its cell, then run this check again."
             ) from None
-        except Exception as exc:  # the learner's code crashed: say where, keep it short
+        except _TimeLimit:
             raise CheckFailure(
-                f"{name} raised {type(exc).__name__}: {exc}\n  on case {number}: "
-                f"arguments {_show(case)}"
+                f"{name} did not finish within {time_limit:g} s on case {number}: is there a "
+                f"loop that never ends?\n  arguments: " + arguments(case)
             ) from None
-        ok, why = _agree(got, expected, rtol, atol)
-        if ok:
+        except Exception as exc:  # the learner's code crashed: noted, and the cases go on
+            failures.append((number, case, expected, _Crash(exc), None))
             continue
-        hint = ""
-        for wrong, message in mistakes:
-            if _agree(got, wrong(*_copy(case)), rtol, atol)[0]:
-                hint = f"\n  Hint: {message}"
-                break
-        raise CheckFailure(
-            f"{name} is not right yet: {why} on case {number} of {len(cases)}.\n"
-            f"  arguments: {_show(case)}\n  expected:  {_show(expected)}\n"
-            f"  got:       {_show(got)}{hint}"
-        )
-    print(f"Correct: {name} agrees with minibp on all {len(cases)} cases.")
+        ok, why = _agree(got, expected, rtol, atol)
+        if not ok:
+            failures.append((number, case, expected, got, why))
+    if not failures:
+        print(f"Correct: {name} agrees with minibp on all {len(cases)} cases.")
+        return
+    number, case, expected, got, why = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    if isinstance(got, _Crash):  # say where it crashed, keep it short
+        lines = [f"{name} raised {got}\n  on case {number} of {len(cases)}{more}, arguments: "
+                 + arguments(case)]
+    else:
+        lines = [f"{name} is not right yet: on case {number} of {len(cases)}{more}, {why}.",
+                 "  arguments: " + arguments(case),
+                 f"  expected:  {_show(expected)}",
+                 f"  got:       {_show(got)}"]
+    hint = _hint(mistakes, failures, rtol, atol)
+    if hint:
+        lines.append(f"  Hint: {hint}")
+    raise CheckFailure("\n".join(_short(line, 300) for line in lines))
+
+
+class _Crash:
+    """What the learner's function raised on a case, kept to compare with known mistakes."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __str__(self):
+        return f"{type(self.error).__name__}: {_short(str(self.error))}"
+
+
+def _hint(mistakes, failures, rtol, atol):
+    """The hint of the first mistake that explains every failing case, or "": it gives the
+    learner's answer there, or raises the same kind of error where the learner's code did."""
+
+    def explains(wrong, case, got):
+        try:
+            answer = wrong(*_copy(case))
+        except Exception as error:
+            return isinstance(got, _Crash) and type(error) is type(got.error)
+        return not isinstance(got, _Crash) and _agree(got, answer, rtol, atol)[0]
+
+    for wrong, message in mistakes:
+        with np.errstate(all="ignore"):
+            if all(explains(wrong, case, got) for _, case, _, got, _ in failures):
+                return message
+    return ""
+
+
+def _short(text, limit=200):
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def cases_with(first_cases, make_random_case, n_random=20, seed=0):

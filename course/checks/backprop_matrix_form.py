@@ -78,9 +78,17 @@ def _forward_without_output_sigmoid(X, W, b):
     return a[:-1] + [a[-2] @ W[-1] + b[-1]]
 
 
+def _single_layer():
+    """The lesson-01 network's output layer alone, as layer lists: a one-layer network."""
+    W, b = _lesson_lists()
+    return [None, W[2]], [None, b[2]]
+
+
 def _forward_cases():
     W, b = _lesson_lists()
-    first = [(_EXAMPLE.x[None, :].copy(), W, b), (BATCH_X, W, b)]
+    first = [(_EXAMPLE.x[None, :].copy(), W, b), (BATCH_X, W, b),
+             (BATCH_X[:, :2], *_single_layer()),  # one layer: the output layer is the only one
+             (np.zeros((2, 3)), W, b)]  # zero inputs: only the biases act in layer 1
 
     def random_case(rng):
         W, b = _random_lists(rng)
@@ -95,11 +103,11 @@ def forward_pass(fn):
         "forward_pass", _layered(fn), _layered(_forward_pass), _forward_cases(),
         mistakes=[
             (_layered(lambda X, W, b: _forward_pass(X, W, b)[1:]), "the list starts with the "
-             "input itself: a[0] = X, then a[1], ..., a[L]."),
+             "input itself: is X at index 0 of yours?"),
             (_layered(lambda X, W, b: _forward_pass(X, W, [None] + [0 * v for v in b[1:]])),
-             "the bias is missing: z_l = a_{l-1} W_l + b_l."),
-            (_layered(_forward_without_output_sigmoid), "the output layer is a sigmoid layer "
-             "too: a_L = f(z_L), not z_L."),
+             "the bias is missing from each layer's net input."),
+            (_layered(_forward_without_output_sigmoid), "is the output layer squashed too? "
+             "Every layer here is a sigmoid layer, the last one included."),
         ],
     )
 
@@ -122,8 +130,11 @@ def _deltas_cases():
         return a, W, delta_L * a[-1] * (1 - a[-1])
 
     a, _, _ = case(BATCH_X, W, b)
+    one_W, one_b = _single_layer()
     first = [case(_EXAMPLE.x[None, :].copy(), W, b),
-             (a, W, (a[-1] - BATCH_T) * a[-1] * (1 - a[-1]))]
+             (a, W, (a[-1] - BATCH_T) * a[-1] * (1 - a[-1])),
+             case(BATCH_X[:, :2], one_W, one_b),  # one layer: delta_L is the only delta
+             (a, W, np.zeros_like(a[-1]))]  # no error at the output: no delta anywhere
 
     def random_case(rng):
         W, b = _random_lists(rng)
@@ -147,13 +158,13 @@ def backward_deltas(fn):
     check_function(
         "backward_deltas", _layered(fn), _layered(_backward_deltas), _deltas_cases(),
         mistakes=[
-            (_layered(_deltas_without_fprime), "f'(z_l) is missing: delta_l = (delta_{l+1} "
-             "W_{l+1}^T) * a_l (1 - a_l) for sigmoid units."),
+            (_layered(_deltas_without_fprime), "each step down also passes through layer l's "
+             "sigmoid: its slope f' is missing."),
             (_layered(lambda a, W, d: _backward_deltas(a, W, d)[1:]), "start the list with "
-             "None: layer 0 (the input) has no delta."),
+             "None: layer 0, the input, has no delta."),
             (_layered(lambda a, W, d: [None] + [-x for x in _backward_deltas(a, W, d)[1:-1]]
-                      + [d]), "the sign is flipped: delta_l has the sign of "
-             "delta_{l+1} W_{l+1}^T (both are dL/dz)."),
+                      + [d]), "the sign is flipped: every delta is a slope of the loss, with "
+             "the same sign as what flows down from the layer above."),
         ],
     )
 
@@ -169,7 +180,9 @@ def _layer_gradients(a_prev, delta):
 def _gradient_cases():
     a = _forward_pass(BATCH_X, *_lesson_lists())
     delta = _backward_deltas(a, _lesson_lists()[0], (a[-1] - BATCH_T) * a[-1] * (1 - a[-1]))
-    first = [(a[1], delta[2]), (a[0], delta[1])]
+    first = [(a[1], delta[2]), (a[0], delta[1]),
+             (a[0][:1], delta[1][:1]),  # one example: the mean is that example's gradient
+             (a[1], np.zeros_like(delta[2]))]  # zero error signal: zero gradients
 
     def random_case(rng):
         N, n_in, n_out = (int(v) for v in rng.integers(1, 7, size=3))
@@ -183,12 +196,12 @@ def layer_gradients(fn):
     check_function(
         "layer_gradients", fn, _layer_gradients, _gradient_cases(),
         mistakes=[
-            (lambda a, d: (a.T @ d, d.sum(axis=0)), "these are the gradients of the *summed* "
-             "loss; the lesson's loss is the mean over the batch: divide by N."),
-            (lambda a, d: (a.T @ d / len(a), d.sum(axis=0)), "db must be averaged over the "
-             "batch too: db = mean over rows of delta."),
+            (lambda a, d: (a.T @ d, d.sum(axis=0)), "these are the gradients of the summed "
+             "loss; the lesson's loss is the mean over the batch."),
+            (lambda a, d: (a.T @ d / len(a), d.sum(axis=0)), "dW is right, but db is a sum "
+             "over the batch: the bias gradient is a batch mean too."),
             (lambda a, d: (d.T @ a / len(a), d.mean(axis=0)), "dW must have W's shape "
-             "(n_in, n_out): a_prev^T delta, not delta^T a_prev."),
+             "(n_in, n_out): check the order of your matrix product."),
         ],
     )
 
@@ -201,8 +214,11 @@ def _backprop(X, T, W, b):
 
 def _backprop_cases():
     W, b = _lesson_lists()
+    one_W, one_b = _single_layer()
     first = [(_EXAMPLE.x[None, :].copy(), _EXAMPLE.t[None, :].copy(), W, b),
-             (BATCH_X, BATCH_T, W, b)]
+             (BATCH_X, BATCH_T, W, b),
+             (BATCH_X[:, :2], BATCH_T, one_W, one_b),  # one layer: no hidden deltas at all
+             (BATCH_X, _forward_pass(BATCH_X, W, b)[-1], W, b)]  # T == a_L: zero gradients
 
     def random_case(rng):
         W, b = _random_lists(rng)
@@ -232,13 +248,14 @@ def backprop(fn):
     check_function(
         "backprop", _layered(fn), _layered(_backprop), _backprop_cases(),
         mistakes=[
-            (_layered(_backprop_without_output_fprime), "delta_L = a_L - T is cross-entropy's "
-             "error signal; for the squared error delta_L = (a_L - T) * a_L (1 - a_L)."),
+            (_layered(_backprop_without_output_fprime), "your delta_L is cross-entropy's error "
+             "signal; with the squared error, the output sigmoid's slope f' stays in."),
             (_layered(lambda X, T, W, b: tuple([None] + [len(X) * g for g in grads[1:]]
                                                for grads in _backprop(X, T, W, b))),
-             "these are the gradients of the summed loss: divide by N for the mean."),
-            (_layered(_backprop_without_hidden_fprime), "the hidden deltas miss f'(z_l) = "
-             "a_l (1 - a_l): delta_l = (delta_{l+1} W_{l+1}^T) * f'(z_l)."),
+             "these are the gradients of the summed loss; the lesson's loss is the mean over "
+             "the batch."),
+            (_layered(_backprop_without_hidden_fprime), "the hidden deltas miss the slope f' "
+             "of their own sigmoid layer."),
         ],
     )
 
@@ -265,7 +282,8 @@ def _wavy_loss(w):
 
 
 def _numerical_cases():
-    first = [(_lesson_loss, np.array(_EXAMPLE.W1), 1e-3), (_lesson_loss, np.array(_EXAMPLE.W1), 1e-5)]
+    first = [(_lesson_loss, np.array(_EXAMPLE.W1), 1e-3), (_lesson_loss, np.array(_EXAMPLE.W1), 1e-5),
+             (_quadratic_loss, np.zeros(3), 1e-3)]  # at the minimum: the gradient is zero
 
     def random_case(rng):
         loss = [_quadratic_loss, _wavy_loss][int(rng.integers(0, 2))]
@@ -289,10 +307,10 @@ def numerical_gradient(fn):
     check_function(
         "numerical_gradient", fn, _numerical_gradient, _numerical_cases(),
         mistakes=[
-            (_one_sided, "this is the one-sided difference (L(w + eps) - L(w)) / eps; the "
-             "centred one is (L(w + eps) - L(w - eps)) / (2 eps), with error O(eps^2)."),
-            (lambda loss, w, eps: 2.0 * _numerical_gradient(loss, w, eps), "the step from "
-             "w - eps to w + eps is 2 eps long: divide by 2 eps."),
+            (_one_sided, "that is a one-sided difference: step both ways from w, so that the "
+             "error shrinks like eps squared."),
+            (lambda loss, w, eps: 2.0 * _numerical_gradient(loss, w, eps), "how far apart are "
+             "the two points you compare? Divide by that distance."),
         ],
     )
 
@@ -304,7 +322,9 @@ def _relative_error(a, b):
 
 def _relative_cases():
     first = [(np.array([0.1311, -0.0087]), np.array([0.1311001, -0.0087])),
-             (np.zeros(3), np.zeros(3)), (np.array([3.0, 4.0]), np.zeros(2))]
+             (np.zeros(3), np.zeros(3)), (np.array([3.0, 4.0]), np.zeros(2)),
+             (np.array([1.5, -2.0]), np.array([1.5, -2.0])),  # equal: 0
+             (np.array([1.0, -2.0]), np.array([-1.0, 2.0]))]  # opposite: 1
 
     def random_case(rng):
         shape = tuple(int(v) for v in rng.integers(1, 4, size=int(rng.integers(1, 3))))
@@ -324,10 +344,11 @@ def relative_error(fn):
         "relative_error", returns_a_number if callable(fn) else fn, _relative_error,
         _relative_cases(),
         mistakes=[
-            (lambda a, b: float(np.linalg.norm(a - b)), "that is the absolute error ||a - b||: "
-             "divide by ||a|| + ||b|| so the answer does not depend on the gradient's scale."),
+            (lambda a, b: float(np.linalg.norm(a - b)), "that is the absolute error: scale it "
+             "by the sizes of both arrays, so it does not depend on the gradient's scale."),
             (lambda a, b: float(np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-300)),
-             "divide by ||a|| + ||b||: symmetric in a and b, and 0 / 0 is avoided."),
+             "scale by the sizes of both arrays, not of a alone: the error must treat a and b "
+             "alike, and stay defined when a is zero."),
         ],
         rtol=1e-6,
     )

@@ -38,6 +38,17 @@ def _sigmoid_layer(W, b, x, mu):
     return sigmoid((x - mu) @ W + b)
 
 
+def _boundary_layers():
+    """x == mu (the centered input is zero: only the bias moves); t == h (no error: no change)."""
+    rng = np.random.default_rng(8)
+    W, b, x, _, _, eta = _random_layer(rng)
+    while W.shape[0] < 2 or W.shape[1] < 2:
+        W, b, x, _, _, eta = _random_layer(rng)
+    mu = rng.uniform(0.0, 1.0, size=x.shape)
+    t = rng.integers(0, 2, W.shape[1]).astype(float)
+    return [(W, b, x, t, x.copy(), eta), (W, b, x, _sigmoid_layer(W, b, x, mu), mu, eta)]
+
+
 # --- exercise 1: one Hebbian-descent update ----------------------------------------------------
 def _hebbian_descent_update(W, b, x, t, mu, learning_rate):
     dW, db = hebbian.update("hebbian_descent", W, b, x, t, learning_rate, offset=mu)
@@ -67,16 +78,15 @@ def hebbian_descent_update(fn):
         "hebbian_descent_update", fn, _hebbian_descent_update,
         cases_with([(_W0, _b0, _X[0], _T[0], _MU, _ETA),
                     (np.array([[-6.0]]), np.array([0.0]), np.array([1.0]), np.array([1.0]),
-                     np.array([0.0]), 0.5)],
+                     np.array([0.0]), 0.5)] + _boundary_layers(),
                    _random_layer),
         mistakes=[
-            (with_f_prime, "you multiplied by f'(a) = h (1 - h): that is gradient descent on the "
-             "squared error. Hebbian descent drops f': the error term is just h - t."),
-            (uncentered, "the weight change uses the centered input: Delta W = -eta (x - mu)^T "
-             "(h - t). (The forward pass is centered too: a = (x - mu) W + b.)"),
-            (flipped, "the step has the wrong sign: W <- W - eta (x - mu)^T (h - t) moves h toward "
-             "t."),
-            (no_bias, "the bias learns too: b <- b - eta (h - t)."),
+            (with_f_prime, "you kept the sigmoid's slope f': that is gradient descent on the "
+             "squared error. Hebbian descent drops f'."),
+            (uncentered, "the weight change should use the centered input, as the forward pass "
+             "does."),
+            (flipped, "is the step going downhill? The update should move h toward t."),
+            (no_bias, "the bias is a parameter too: does it move?"),
         ],
     )
 
@@ -98,17 +108,19 @@ def matching_loss_sigmoid(fn):
     check_function(
         "matching_loss_sigmoid", fn, _matching_loss_sigmoid,
         cases_with([(np.array([-6.0]), np.array([1.0])), (np.array([6.0]), np.array([1.0])),
-                    (np.array([0.0, 2.0, -2.0]), np.array([0.5, 0.0, 1.0]))],
+                    (np.array([0.0, 2.0, -2.0]), np.array([0.5, 0.0, 1.0])),
+                    (np.zeros(3), np.array([0.0, 0.5, 1.0])),  # a = 0: the target term vanishes
+                    (np.array([0.0]), np.array([0.5]))],  # sigmoid(a) == t: the loss's minimum
                    _random_net_inputs),
         mistakes=[
-            (lambda a, t: float(np.sum(np.logaddexp(0, a))), "you left out the term -t a: "
-             "without it the loss does not depend on the target."),
+            (lambda a, t: float(np.sum(np.logaddexp(0, a))), "the term with the target is "
+             "missing: without it the loss does not depend on t."),
             (lambda a, t: float(np.sum(t * a - np.logaddexp(0, a))), "the sign is flipped: the "
-             "loss is Phi(a) - t a, and it must be smallest where sigmoid(a) = t."),
+             "loss must be smallest where sigmoid(a) equals t."),
             (lambda a, t: float(0.5 * np.sum((sigmoid(a) - t) ** 2)), "that is the squared error; "
-             "the matching loss is sum_j [ln(1 + e^a_j) - t_j a_j]."),
-            (lambda a, t: float(np.sum(np.log(sigmoid(a)) - t * a)), "Phi is softplus, "
-             "ln(1 + e^a), whose derivative is sigmoid(a); ln sigmoid(a) is a different function."),
+             "the matching loss is built from the sigmoid's potential Phi."),
+            (lambda a, t: float(np.sum(np.log(sigmoid(a)) - t * a)), "Phi is the function whose "
+             "derivative is sigmoid(a); ln sigmoid(a) is a different function."),
         ],
     )
 
@@ -122,18 +134,20 @@ def running_mean(fn):
     """Check ``fn(X) -> mu``, mu[n] = mean of X[0..n]; X, mu: (N, D)."""
     check_function(
         "running_mean", fn, _running_mean,
-        cases_with([(_X[:5],), (np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),)],
+        cases_with([(_X[:5],), (np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]]),),
+                    (np.array([[0.0, 1.0, 1.0]]),),  # one pattern: its own mean
+                    (np.ones((4, 2)),)],  # the same pattern again and again
                    lambda rng: (rng.integers(0, 2, (int(rng.integers(1, 7)),
                                                     int(rng.integers(1, 5)))).astype(float),)),
         mistakes=[
-            (lambda X: np.cumsum(X, axis=0) / X.shape[0], "you divided every running sum by N; "
-             "row n averages n + 1 patterns."),
+            (lambda X: np.cumsum(X, axis=0) / X.shape[0], "you divided every running sum by N: "
+             "how many patterns has row n seen?"),
             (lambda X: np.broadcast_to(X.mean(axis=0), X.shape), "that is the mean of the whole "
              "sequence in every row: an online learner at pattern n has seen rows 0..n only."),
             (lambda X: np.vstack([np.zeros((1, X.shape[1])),
                                   np.cumsum(X, axis=0)[:-1] / np.arange(1, X.shape[0])[:, None]]),
-             "row n is the mean of rows 0..n, the pattern being learned included (so row 0 is "
-             "the first pattern itself)."),
+             "off by one: row n should include the pattern being learned (so row 0 is the first "
+             "pattern itself)."),
         ],
     )
 
@@ -154,12 +168,14 @@ def forgetting_curve(fn):
     T0 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
     check_function(
         "forgetting_curve", fn, _forgetting_curve,
-        cases_with([(Y0, T0)], _random_recall),
+        cases_with([(Y0, T0), (T0, T0),  # perfect recall: no error at any age
+                    (Y0[:1], T0[:1])],  # a single pattern
+                   _random_recall),
         mistakes=[
             (lambda Y, T: np.abs(Y - T).mean(axis=1), "these are ordered by position in the "
-             "sequence; by age, entry 0 is the *last* pattern learned (reverse the order)."),
+             "sequence; by age, entry 0 is the pattern learned *last*."),
             (lambda Y, T: np.abs(Y - T).mean(axis=0), "average over the output units of each "
-             "pattern (axis=1), not over the patterns."),
+             "pattern, not over the patterns."),
             (lambda Y, T: ((Y - T) ** 2).mean(axis=1)[::-1], "the metric is the mean *absolute* "
              "error, not the squared error."),
             (lambda Y, T: (Y - T).mean(axis=1)[::-1], "take the absolute value: errors of "
@@ -194,13 +210,13 @@ def squared_error_update(fn):
         "squared_error_update", fn, _squared_error_update,
         cases_with([(_W0, _b0, _X[0], _T[0], _MU, _ETA),
                     (np.array([[-6.0]]), np.array([0.0]), np.array([1.0]), np.array([1.0]),
-                     np.array([0.0]), 0.5)],
+                     np.array([0.0]), 0.5)] + _boundary_layers(),
                    _random_layer),
         mistakes=[
             (without_f_prime, "this is the Hebbian-descent update: the squared error's gradient "
-             "keeps the factor f'(a) = h (1 - h)."),
-            (flipped, "the step has the wrong sign: W <- W - eta (x - mu)^T [(h - t) f'(a)]."),
-            (f_prime_of_output, "f'(a) = h (1 - h) uses h = sigmoid(a) directly; you applied "
-             "the sigmoid to h again."),
+             "keeps the sigmoid's slope f'."),
+            (flipped, "is the step going downhill? The update should move h toward t."),
+            (f_prime_of_output, "h already is the sigmoid's output, and you squashed it again: "
+             "which quantity does f' take here?"),
         ],
     )

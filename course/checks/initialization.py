@@ -16,6 +16,10 @@ from minibp.network import Network
 from . import cases_with, check_function
 
 LESSON_SIZES = [(64, 100, 0), (100, 100, 1), (100, 10, 2)]
+# One weight, a single input, a single output unit, a small square layer.
+BOUNDARY_SIZES = [(1, 1, 3), (1, 50, 4), (50, 1, 5), (7, 7, 6)]
+TRANSPOSED_HINT = ("same distribution, but the check compares the exact numbers that one draw of "
+                   "shape (n_in, n_out) gives: draw in that shape.")
 
 
 def _random_sizes(rng):
@@ -44,24 +48,39 @@ def _uniform(limit):
         -limit(n_in, n_out), limit(n_in, n_out), size=(n_in, n_out))
 
 
+def _transposed(law, scale):
+    """The right law drawn as (n_out, n_in), then transposed: same statistics, other numbers.
+
+    ``law``: "normal" (``scale`` gives sigma) or "uniform" (``scale`` gives the limit r).
+    """
+    def draw(n_in, n_out, seed):
+        rng, s = np.random.default_rng(seed), scale(n_in, n_out)
+        W = rng.normal(0.0, s, size=(n_out, n_in)) if law == "normal" else rng.uniform(
+            -s, s, size=(n_out, n_in))
+        return W.T
+    return draw
+
+
 def _check_initializer(name, fn, reference, mistakes):
     check_function(name, _seeded(fn), _reference(reference),
-                   cases_with(LESSON_SIZES, _random_sizes),
-                   mistakes=[(wrong, hint) for wrong, hint in mistakes])
+                   cases_with(LESSON_SIZES + BOUNDARY_SIZES, _random_sizes),
+                   mistakes=[(wrong, hint) for wrong, hint in mistakes],
+                   received=(fn, lambda n_in, n_out, seed: (n_in, n_out, np.random.default_rng(seed))))
 
 
 # --- exercise 1: Xavier normal ------------------------------------------------------------
 def xavier_normal(fn):
     """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / (n_in + n_out))."""
     _check_initializer("xavier_normal", fn, "xavier_normal", [
-        (_normal(lambda i, o: 2.0 / (i + o)), "2 / (n_in + n_out) is the variance; numpy's "
-         "normal takes the standard deviation sigma = sqrt(2 / (n_in + n_out))."),
-        (_normal(lambda i, o: np.sqrt(1.0 / i)), "sqrt(1 / n_in) keeps only the forward "
-         "condition n_in Var W = 1; Xavier takes the compromise 2 / (n_in + n_out)."),
-        (_normal(lambda i, o: np.sqrt(2.0 / i)), "sqrt(2 / n_in) is He's ReLU init; Xavier "
-         "averages the fan-in and the fan-out: sqrt(2 / (n_in + n_out))."),
-        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "draw from a normal law, "
-         "rng.normal(0.0, sigma, size=(n_in, n_out)), not a uniform one."),
+        (_normal(lambda i, o: 2.0 / (i + o)), "you passed the variance where numpy's normal "
+         "expects the standard deviation."),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), "that keeps only the forward condition, the "
+         "fan-in; Xavier's compromise uses both the fan-in and the fan-out."),
+        (_normal(lambda i, o: np.sqrt(2.0 / i)), "that is He's ReLU init, fan-in only; Xavier "
+         "averages the fan-in and the fan-out."),
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "draw from a normal law, not a "
+         "uniform one."),
+        (_transposed("normal", lambda i, o: np.sqrt(2.0 / (i + o))), TRANSPOSED_HINT),
     ])
 
 
@@ -69,15 +88,15 @@ def xavier_normal(fn):
 def glorot_uniform(fn):
     """Check ``fn(n_in, n_out, rng) -> W``, W ~ U[-r, r] with r = sqrt(6 / (n_in + n_out))."""
     _check_initializer("glorot_uniform", fn, "glorot_normalized", [
-        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "a uniform law on [-r, r] has "
-         "variance r^2 / 3, so r = sqrt(2 / (n_in + n_out)) gives a third of the target "
-         "variance: r = sqrt(3 * 2 / (n_in + n_out)) = sqrt(6 / (n_in + n_out))."),
-        (_uniform(lambda i, o: 1.0 / np.sqrt(i)), "1 / sqrt(n_in) is the 'standard' init; the "
-         "normalized one uses both fans: sqrt(6 / (n_in + n_out))."),
-        (_uniform(lambda i, o: 6.0 / (i + o)), "take the square root: r = sqrt(6 / (n_in + "
-         "n_out))."),
-        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "this is Xavier *normal*; here draw "
-         "rng.uniform(-r, r, size=(n_in, n_out))."),
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "that limit gives a third of the "
+         "target variance: what is the variance of a uniform law on [-r, r]?"),
+        (_uniform(lambda i, o: 1.0 / np.sqrt(i)), "that is the 'standard' init, fan-in only; "
+         "the normalized one uses both the fan-in and the fan-out."),
+        (_uniform(lambda i, o: 6.0 / (i + o)), "r bounds the weights themselves, not their "
+         "squares: a square root is missing."),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "this is Xavier *normal*; here the "
+         "weights come from a uniform law."),
+        (_transposed("uniform", lambda i, o: np.sqrt(6.0 / (i + o))), TRANSPOSED_HINT),
     ])
 
 
@@ -106,16 +125,18 @@ def net_input_variance(fn):
     sigmoid_layer = activations.sigmoid(X @ initializers.glorot_standard(64, 100, rng=0))
     check_function(
         "net_input_variance", fn, _net_input_variance,
-        cases_with([(X, 1.0 / (3 * 64)), (sigmoid_layer, 1.0 / (3 * 100))],
+        cases_with([(X, 1.0 / (3 * 64)), (sigmoid_layer, 1.0 / (3 * 100)),
+                    (np.full((6, 4), 0.5), 0.2),  # constant activations: Var a = 0, E[a^2] > 0
+                    (np.zeros((3, 5)), 0.1),  # no activity: no variance above
+                    (np.array([[0.2, -1.0, 0.7]]), 0.25)],  # a single example
                    _random_activations),
         mistakes=[
-            (lambda a, v: a.shape[1] * v * float(a.var()), "Var(a) forgets the mean: each term "
-             "is E[a_p^2] Var W = (Var a_p + E[a_p]^2) Var W, and sigmoid outputs or pixels "
-             "have a mean far from 0. Use the mean of a**2."),
-            (lambda a, v: v * float(np.mean(a * a)), "a net input sums n_in terms: multiply by "
-             "n_in = a.shape[1]."),
+            (lambda a, v: a.shape[1] * v * float(a.var()), "the variance of a forgets the "
+             "activations' mean, and pixels or sigmoid outputs have a mean far from 0."),
+            (lambda a, v: v * float(np.mean(a * a)), "a net input sums n_in terms: how many "
+             "terms are in your answer?"),
             (lambda a, v: a.shape[0] * v * float(np.mean(a * a)), "a.shape[0] is the number of "
-             "examples N; the sum runs over the n_in = a.shape[1] units below."),
+             "examples N; the sum runs over the units below."),
             (lambda a, v: a.shape[1] * v**2 * float(np.mean(a * a)), "var_W already is a "
              "variance: do not square it."),
         ],
@@ -144,19 +165,28 @@ def _lesson_deltas():
     return cases
 
 
+def _boundary_deltas():
+    """Equal spreads (ratio 1); three layers whose middle one differs (exact ratio 1/2)."""
+    rng = np.random.default_rng(7)
+    d = rng.normal(size=(5, 3))
+    return [([d, -d],), ([d, 10.0 * rng.normal(size=(5, 4)), 2.0 * d],)]
+
+
 def gradient_spread_ratio(fn):
     """Check ``fn(deltas) -> float``: deltas a list [delta_1, ..., delta_L] of (N, n_l)
     arrays; std(delta_1) / std(delta_L), the first layer's spread over the last one's."""
     check_function(
         "gradient_spread_ratio", fn, _gradient_spread_ratio,
-        cases_with(_lesson_deltas(), _random_deltas),
+        cases_with(_lesson_deltas() + _boundary_deltas(), _random_deltas),
         mistakes=[
-            (lambda d: 1.0 / _gradient_spread_ratio(d), "the ratio is upside down: first "
-             "layer (deltas[0]) over last layer (deltas[-1])."),
+            (lambda d: 1.0 / _gradient_spread_ratio(d), "the ratio is upside down: the first "
+             "layer's spread over the last layer's."),
             (lambda d: _gradient_spread_ratio(d) ** 2, "that is the ratio of variances; the "
              "spread is the standard deviation."),
-            (lambda d: float(np.mean(np.abs(d[0])) / np.mean(np.abs(d[-1]))), "use the "
-             "standard deviation (np.std) of all entries, not the mean absolute value."),
+            (lambda d: float(np.mean(np.abs(d[0])) / np.mean(np.abs(d[-1]))), "measure the "
+             "spread with the standard deviation of all entries, not the mean absolute value."),
+            (lambda d: float(np.std(d[0]) / np.std(d[1])), "that compares the first layer "
+             "with the second; the ratio is about the first and the last layer."),
         ],
     )
 
@@ -165,12 +195,13 @@ def gradient_spread_ratio(fn):
 def he_normal(fn):
     """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / n_in)."""
     _check_initializer("he_normal", fn, "he_normal", [
-        (_normal(lambda i, o: 2.0 / i), "2 / n_in is the variance; numpy's normal takes the "
-         "standard deviation sqrt(2 / n_in)."),
-        (_normal(lambda i, o: np.sqrt(1.0 / i)), "ReLU zeroes half of its inputs, so the "
-         "variance must double: sqrt(2 / n_in), not sqrt(1 / n_in)."),
-        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "that is Xavier normal; He uses the "
-         "fan-in only: sqrt(2 / n_in)."),
+        (_normal(lambda i, o: 2.0 / i), "you passed the variance where numpy's normal expects "
+         "the standard deviation."),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), "ReLU zeroes half of its inputs: how must the "
+         "weights' variance change to make up for that?"),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "that is Xavier normal, with both fans; "
+         "He uses the fan-in only."),
         (_normal(lambda i, o: np.sqrt(2.0 / o)), "the forward argument counts the inputs of a "
-         "unit: n_in, not n_out."),
+         "unit: the fan-in, not the fan-out."),
+        (_transposed("normal", lambda i, o: np.sqrt(2.0 / i)), TRANSPOSED_HINT),
     ])

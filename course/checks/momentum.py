@@ -59,16 +59,20 @@ def momentum_step(fn):
     """Check ``fn(w, v, g, learning_rate, momentum) -> (w_new, v_new)``; w, v, g: (n,)."""
     check_function(
         "momentum_step", fn, _momentum_step,
-        cases_with(_lesson_steps(), _random_step),
+        cases_with(_lesson_steps() + [
+            (np.array([1.0, -2.0]), np.array([0.5, 0.25]), np.zeros(2), 0.1, 0.9),  # g = 0: coast
+            (np.array([1.0, -2.0]), np.array([0.5, 0.25]), np.array([1.0, -1.0]), 0.1, 0.0),  # mu = 0
+            (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), 0.1, 0.9)],  # at rest: stays put
+            _random_step),
         mistakes=[
-            (lambda w, v, g, eta, mu: (w + v, mu * v - eta * g), "w moved by the *old* velocity: "
-             "update v first, v_new = mu v - eta g, then w_new = w + v_new."),
-            (lambda w, v, g, eta, mu: (w + mu * v + eta * g, mu * v + eta * g), "the gradient "
-             "points uphill: the velocity collects -eta g, v_new = mu v - eta g."),
-            (lambda w, v, g, eta, mu: (w + v - eta * g, v - eta * g), "the old velocity must be "
-             "scaled by mu before the new gradient is added: v_new = mu v - eta g."),
-            (lambda w, v, g, eta, mu: (w - eta * g, mu * v - eta * g), "w_new = w + v_new: the "
-             "step is the whole new velocity, not just -eta g."),
+            (lambda w, v, g, eta, mu: (w + v, mu * v - eta * g), "w moved by the old velocity: "
+             "which velocity should the step use, the one before or after this gradient?"),
+            (lambda w, v, g, eta, mu: (w + mu * v + eta * g, mu * v + eta * g), "is the step "
+             "going downhill? The velocity should collect the negative of the gradient."),
+            (lambda w, v, g, eta, mu: (w + v - eta * g, v - eta * g), "the old velocity is "
+             "carried over at full strength: where does the momentum mu come in?"),
+            (lambda w, v, g, eta, mu: (w - eta * g, mu * v - eta * g), "w moved by the gradient "
+             "step alone: the step is the whole new velocity, momentum included."),
         ],
     )
 
@@ -99,18 +103,20 @@ def velocity_from_gradients(fn):
     across = np.array([[(-1.0) ** j] for j in range(50)])  # alternating: across a valley
     check_function(
         "velocity_from_gradients", fn, _velocity_from_gradients,
-        cases_with([(steady, 0.1, 0.9), (across, 0.1, 0.9), (np.eye(3), 0.5, 0.5)],
+        cases_with([(steady, 0.1, 0.9), (across, 0.1, 0.9), (np.eye(3), 0.5, 0.5),
+                    (np.array([[2.0, -1.0]]), 0.1, 0.9),  # one gradient: the first step
+                    (np.eye(3), 0.5, 0.0),  # mu = 0: only the newest gradient counts
+                    (np.zeros((4, 2)), 0.1, 0.9)],  # zero gradients: zero velocity
                    _random_gradients),
         mistakes=[
             (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G))), "the weights run "
-             "the wrong way: the newest gradient g_k has weight mu^0 = 1, the oldest g_1 has "
-             "mu^(k-1)."),
+             "the wrong way: the newest gradient should count most, the oldest least."),
             (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G), 0, -1)), "off by one: "
-             "the newest gradient enters with weight mu^0 = 1, not mu."),
-            (lambda G, eta, mu: -_velocity_from_gradients(G, eta, mu), "the sign: the velocity "
-             "is -eta times the weighted sum, it points downhill."),
-            (lambda G, eta, mu: -eta * np.sum(G, axis=0), "the old gradients must fade: weight "
-             "mu^(k-j) for g_j."),
+             "the newest gradient should enter at full weight, not already discounted by mu."),
+            (lambda G, eta, mu: -_velocity_from_gradients(G, eta, mu), "check the sign: the "
+             "velocity points downhill, against the gradients."),
+            (lambda G, eta, mu: -eta * np.sum(G, axis=0), "the old gradients must fade: what "
+             "does the momentum mu do to a gradient's weight at each step back in time?"),
         ],
     )
 
@@ -135,19 +141,22 @@ def _random_factor(rng):
 def convergence_factor(fn):
     """Check ``fn(learning_rate, curvature, momentum) -> max |r|`` (a float)."""
     lesson = [(_ETA, 20.0, _MU), (_ETA, 1.0, _MU), (_ETA, 20.0, 0.0), (_ETA, 1.0, 0.0),
-              (0.15, 20.0, 0.9), (0.2, 20.0, 0.5)]
+              (0.15, 20.0, 0.9), (0.2, 20.0, 0.5),
+              (0.25, 1.0, 0.25),  # a double root: the discriminant is exactly 0
+              (0.15, 20.0, 0.5),  # eta lambda = 2 (1 + mu): at the edge of stability, factor 1
+              (0.0, 5.0, 0.5)]  # eta = 0: nothing moves, factor 1
     check_function(
         "convergence_factor", fn, _convergence_factor,
         cases_with(lesson, _random_factor),
         mistakes=[
-            (lambda eta, lam, mu: abs(1 - eta * lam), "|1 - eta lambda| is plain gradient "
-             "descent's factor; with momentum e_{k+1} = (1 + mu - eta lambda) e_k - mu e_{k-1}."),
+            (lambda eta, lam, mu: abs(1 - eta * lam), "that is plain gradient descent's factor; "
+             "with momentum each error depends on the two before it. What are that recursion's roots?"),
             (lambda eta, lam, mu: np.sqrt(mu), "sqrt(mu) holds only when the two roots are "
-             "complex; with real roots take the larger |r|."),
-            (lambda eta, lam, mu: _convergence_factor(-eta, lam, mu), "the sign of eta lambda: "
-             "r^2 - (1 + mu - eta lambda) r + mu = 0."),
+             "complex; with real roots, which of the two decides?"),
+            (lambda eta, lam, mu: _convergence_factor(-eta, lam, mu), "check the sign of the "
+             "eta lambda term in your characteristic polynomial."),
             (lambda eta, lam, mu: max(np.roots([1.0, -(1.0 + mu - eta * lam), mu]).real), "the "
-             "roots can be complex: the factor is their modulus |r| (np.abs), not the real part."),
+             "roots can be complex: the factor is their size (the modulus), not their real part."),
         ],
         rtol=1e-6,  # np.roots near a double root is accurate to about sqrt(machine epsilon)
     )
@@ -166,16 +175,20 @@ def largest_stable_learning_rate(fn):
     """Check ``fn(A, momentum) -> float``; A (n, n) symmetric positive definite."""
     check_function(
         "largest_stable_learning_rate", fn, _largest_stable_learning_rate,
-        cases_with([(_A, 0.0), (_A, 0.5), (_A, 0.9), (_A, 0.99)], _random_quadratic),
+        cases_with([(_A, 0.0), (_A, 0.5), (_A, 0.9), (_A, 0.99),
+                    (np.array([[4.0]]), 0.5),  # one dimension: its eigenvalue is the number
+                    (np.diag([1.0, 3.0, 2.0]), 0.0),  # diagonal: the eigenvalues are on it
+                    (2.0 * np.eye(3), 0.9)],  # all eigenvalues equal
+                   _random_quadratic),
         mistakes=[
-            (lambda A, mu: 2.0 / np.linalg.eigvalsh(A).max(), "2 / lambda_max is the bound "
-             "without momentum; with it the bound is 2 (1 + mu) / lambda_max."),
-            (lambda A, mu: 2.0 * (1 + mu) / np.linalg.eigvalsh(A).min(), "the steepest direction "
-             "(the largest eigenvalue) is the one that blows up first."),
+            (lambda A, mu: 2.0 / np.linalg.eigvalsh(A).max(), "that is the bound without "
+             "momentum: how does momentum change the stable range?"),
+            (lambda A, mu: 2.0 * (1 + mu) / np.linalg.eigvalsh(A).min(), "which direction "
+             "blows up first, the flattest or the steepest? Look at the eigenvalues again."),
             (lambda A, mu: 2.0 * (1 + mu) / np.max(np.diag(A)), "the diagonal of A is not its "
-             "spectrum unless A is diagonal: use the largest eigenvalue."),
+             "spectrum unless A is diagonal: use its eigenvalues."),
             (lambda A, mu: 2.0 * (1 - mu) / np.linalg.eigvalsh(A).max(), "momentum widens the "
-             "stable range: the bound is 2 (1 + mu) / lambda_max."),
+             "stable range, and yours narrows it: check how mu enters."),
         ],
     )
 
@@ -226,6 +239,13 @@ def _random_network(rng):
             float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.1, 0.95)), int(rng.integers(2, 6)))
 
 
+def _boundary_networks():
+    """One step (the velocity starts at zero), mu = 0 (plain gradient descent), one example."""
+    W1, b1, W2, b2, X, T, eta, mu, _ = _random_network(np.random.default_rng(4))
+    return [(W1, b1, W2, b2, X, T, eta, mu, 1), (W1, b1, W2, b2, X, T, eta, 0.0, 3),
+            (W1, b1, W2, b2, X[:1], T[:1], eta, mu, 3)]
+
+
 def _plain_gradient_descent(W1, b1, W2, b2, X, T, eta, mu, steps):
     return _train_with_momentum(W1, b1, W2, b2, X, T, eta, 0.0, steps)
 
@@ -234,15 +254,14 @@ def train_with_momentum(fn):
     """Check ``fn(W1, b1, W2, b2, X, T, learning_rate, momentum, steps) -> (W1, b1, W2, b2)``."""
     check_function(
         "train_with_momentum", fn, _train_with_momentum,
-        cases_with([_lesson_network()], _random_network, n_random=10),
+        cases_with([_lesson_network()] + _boundary_networks(), _random_network, n_random=10),
         mistakes=[
-            (_plain_gradient_descent, "these are plain gradient descent's weights: keep one "
-             "velocity per parameter array across the steps (start them at zero once, before "
-             "the loop)."),
-            (_train_wrongly("old velocity"), "each parameter moved by the velocity of the step "
-             "before: update v first, then w <- w + v."),
-            (_train_wrongly("uphill"), "the velocity collects -eta g (downhill), not +eta g."),
-            (_train_wrongly("weights only"), "the biases b1, b2 are parameters too: give them "
-             "velocities and update them."),
+            (_plain_gradient_descent, "these are plain gradient descent's weights: do your "
+             "velocities survive from one step to the next?"),
+            (_train_wrongly("old velocity"), "each parameter moved by the previous step's "
+             "velocity: which velocity should move it, the old one or the new one?"),
+            (_train_wrongly("uphill"), "is the step going downhill? The velocity should collect "
+             "the negative of the gradient."),
+            (_train_wrongly("weights only"), "the biases b1, b2 are parameters too: do they move?"),
         ],
     )

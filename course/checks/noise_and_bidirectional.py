@@ -30,18 +30,27 @@ def _classification_case(rng):
     return (0.3 * rng.normal(size=(n, k)), _random_probabilities(rng, n, k))
 
 
+_FLIPPED = "the inequality points the wrong way: keep the noise when the noisy target is at least as likely."
+
+
 def classification_nem_accept(fn):
     """Check ``fn(noise, outputs) -> accepted``: (N, k), (N, k) -> (N,) bools, n . ln a >= 0."""
     check_function(
         "classification_nem_accept", fn, noise.classification_condition,
-        cases_with([(_N_2D, _A_2D)], _classification_case),
+        cases_with([(_N_2D, _A_2D),
+                    # equal outputs: the likelihood does not change, so the noise passes
+                    (np.array([[0.1, -0.1], [-0.2, 0.1], [0.2, -0.1]]), np.full((3, 2), 0.5)),
+                    (np.zeros((2, 3)), _random_probabilities(np.random.default_rng(2), 2, 3))],
+                   _classification_case),
         mistakes=[
-            (lambda n, a: np.sum(n * np.log(a), axis=1) <= 0, "the inequality points the wrong "
-             "way: keep the noise when n . ln a >= 0 (the noisy target is MORE likely)."),
-            (lambda n, a: np.sum(n * a, axis=1) >= 0, "the likelihood of a one-hot target is "
-             "sum_k t_k ln a_k: the test uses ln a, not a."),
-            (lambda n, a: n * np.log(a) >= 0, "one answer per example: sum n_k ln a_k over the "
-             "classes (axis=1) before comparing with 0."),
+            (lambda n, a: np.sum(n * np.log(a), axis=1) <= 0, _FLIPPED),
+            (lambda n, a: np.sum(n * np.log(a), axis=1) < 0, _FLIPPED),
+            (lambda n, a: np.sum(n * a, axis=1) >= 0, "the likelihood of a one-hot target uses "
+             "the log of the outputs, not the outputs themselves."),
+            (lambda n, a: n * np.log(a) >= 0, "one answer per example: combine the classes "
+             "before comparing with 0."),
+            (lambda n, a: np.sum(n * np.log(a), axis=1) > 0, "noise that leaves the likelihood "
+             "unchanged passes the test too: is your comparison strict?"),
         ],
     )
 
@@ -52,20 +61,32 @@ def _regression_case(rng):
     return (0.5 * rng.normal(size=(n, k)), rng.normal(size=(n, k)), rng.normal(size=(n, k)))
 
 
+_FLIPPED_REGRESSION = "the inequality points the wrong way: keep noise that brings the target closer to a."
+
+
 def regression_nem_accept(fn):
     """Check ``fn(noise, targets, outputs) -> accepted``: |t + n - a| <= |t - a| per row."""
     check_function(
         "regression_nem_accept", fn, noise.regression_condition,
-        cases_with([(_N_2D, _T_2D, _A_2D)], _regression_case),
+        cases_with([(_N_2D, _T_2D, _A_2D),
+                    # no noise: as close as before, so it passes; t == a: only no noise passes
+                    (np.array([[0.0, 0.0], [0.0, 0.0], [0.1, 0.0]]), _T_2D,
+                     np.vstack([_A_2D[:2], _T_2D[:1]])),
+                    (np.array([[0.0], [0.5]]), np.array([[1.0], [1.0]]), np.array([[1.0], [0.0]]))],
+                   _regression_case),
         mistakes=[
             (lambda n, t, a: np.linalg.norm(t - n - a, axis=1) <= np.linalg.norm(t - a, axis=1),
-             "the noise is added to the target: compare |t + n - a| with |t - a|."),
+             "the noise is added to the target, not subtracted."),
             (lambda n, t, a: np.linalg.norm(n, axis=1) <= np.linalg.norm(t - a, axis=1),
-             "the ball is not centred at 0 but at a - t: the noisy target t + n must be at "
-             "least as close to the output a as t is."),
+             "the ball is not centred at 0: compare how close the noisy and the clean target "
+             "are to the output a."),
             (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) >= np.linalg.norm(t - a, axis=1),
-             "the inequality points the wrong way: keep noise that brings the target closer "
-             "to a (more likely under the Gaussian around a)."),
+             _FLIPPED_REGRESSION),
+            (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) > np.linalg.norm(t - a, axis=1),
+             _FLIPPED_REGRESSION),
+            (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) < np.linalg.norm(t - a, axis=1),
+             "noise that leaves the distance to a unchanged passes the test too: is your "
+             "comparison strict?"),
         ],
     )
 
@@ -80,15 +101,18 @@ def annealed_variance(fn):
     """Check ``fn(v0, tau, epoch) -> v_k = v0 / k^tau`` (epoch k = 1, 2, ...)."""
     check_function(
         "annealed_variance", fn, noise.annealed_variance,
-        cases_with([(0.1, 1.0, 1), (0.1, 1.0, 4), (0.1, 2.0, 4), (0.01, 2.0, 10)],
+        cases_with([(0.1, 1.0, 1), (0.1, 1.0, 4), (0.1, 2.0, 4), (0.01, 2.0, 10),
+                    (0.3, 2.0, 1),  # the first epoch: the full variance
+                    (0.1, 0.0, 5),  # tau = 0: no annealing
+                    (0.2, 0.5, 4)],  # a fractional power: exactly 0.1
                    _schedule_case),
         mistakes=[
-            (lambda v0, tau, k: v0 / k, "the power tau is missing: v_k = v0 / k^tau."),
-            (lambda v0, tau, k: v0 * k**tau, "the variance must shrink: divide by k^tau."),
-            (lambda v0, tau, k: v0 / tau**k, "the epoch is the base and tau the exponent: "
-             "v0 / k^tau, not v0 / tau^k."),
-            (lambda v0, tau, k: v0 / (k + 1) ** tau, "epochs count from 1 and the first epoch "
-             "has the full variance v0: k^tau, not (k + 1)^tau."),
+            (lambda v0, tau, k: v0 / k, "the exponent tau is missing."),
+            (lambda v0, tau, k: v0 * k**tau, "the variance must shrink as the epochs go by."),
+            (lambda v0, tau, k: v0 / tau**k, "base and exponent are swapped: the epoch is the "
+             "base, tau the exponent."),
+            (lambda v0, tau, k: v0 / (k + 1) ** tau, "epochs count from 1, and the first epoch "
+             "has the full variance v0."),
         ],
     )
 
@@ -108,10 +132,13 @@ def nem_targets(fn):
     """Check ``fn(targets, outputs, noise) -> targets to train toward`` (classification NEM)."""
     check_function(
         "nem_targets", fn, _nem_targets,
-        cases_with([(_T_2D, _A_2D, _N_2D)], _targets_case),
+        cases_with([(_T_2D, _A_2D, _N_2D),
+                    (_T_2D, _A_2D, np.zeros((3, 2))),  # no noise: the targets stay as they are
+                    (_T_2D[:2], np.full((2, 2), 0.5), np.array([[0.1, -0.1], [0.3, 0.2]]))],
+                   _targets_case),
         mistakes=[
             (lambda t, a, n: t + n, "that is blind noise: keep a row's noise only where that "
-             "row passes the NEM test, else leave its target alone."),
+             "row passes the NEM test."),
             (lambda t, a, n: t + n * (n * np.log(a) >= 0), "the test is per example, not per "
              "entry: a row's whole noise vector is kept or dropped."),
             (lambda t, a, n: t + n * (np.sum(n * np.log(a), axis=1) < 0)[:, None], "you kept "
@@ -152,14 +179,17 @@ def backward_pass(fn):
     """Check ``fn(targets, W1, W2, c2, c1) -> x'``: (N, K) one-hot rows -> (N, D) inputs."""
     check_function(
         "backward_pass", fn, _backward_pass,
-        cases_with([(np.eye(3),) + _lesson_weights()], _backward_case),
+        cases_with([(np.eye(3),) + _lesson_weights(),
+                    (np.eye(3), np.zeros((4, 2)), np.zeros((2, 3)), np.zeros(2),
+                     np.array([0.5, -1.0, 0.0, 2.0]))],  # zero weights: only c1 is left
+                   _backward_case),
         mistakes=[
             (lambda t, W1, W2, c2, c1: sigmoid(sigmoid(t @ W2.T + c2) @ W1.T + c1), "the "
              "backward output is the identity here (pixels are regressed): no sigmoid on x'."),
-            (lambda t, W1, W2, c2, c1: sigmoid(t @ W2.T) @ W1.T + c1, "the hidden units have "
-             "their backward bias c2: h' = f(t W2^T + c2)."),
+            (lambda t, W1, W2, c2, c1: sigmoid(t @ W2.T) @ W1.T + c1, "the hidden units' "
+             "backward bias c2 is missing."),
             (lambda t, W1, W2, c2, c1: (t @ W2.T + c2) @ W1.T + c1, "the hidden units are the "
-             "same sigmoid units in both directions: h' = sigmoid(t W2^T + c2)."),
+             "same sigmoid units in both directions: where is their nonlinearity?"),
         ],
     )
 
@@ -188,13 +218,16 @@ def backward_gradients(fn):
     x = np.random.default_rng(10).uniform(size=(3, 4))
     check_function(
         "backward_gradients", fn, _backward_gradients,
-        cases_with([(t, x) + _lesson_weights()], _gradient_case),
+        cases_with([(t, x) + _lesson_weights(),
+                    # x == x': a perfect reconstruction has zero gradients
+                    (t, _backward_pass(t, *_lesson_weights())) + _lesson_weights()],
+                   _gradient_case),
         mistakes=[
-            (_without_hidden_derivative, "the error signal reaching the hidden units is "
-             "(eps0 W1) * f'(u1), with f'(u1) = h' (1 - h')."),
+            (_without_hidden_derivative, "the error reaching the hidden units must also pass "
+             "through their sigmoid's slope f'."),
             (lambda *args: tuple(-g for g in _backward_gradients(*args)), "the sign is flipped: "
-             "the gradient of 1/2 |x' - x|^2 starts from x' - x."),
+             "which way does the reconstruction's error, x' against x, point?"),
             (lambda *args: tuple(len(args[0]) * g for g in _backward_gradients(*args)),
-             "average over the batch: divide the summed gradients by N."),
+             "these are the gradients of the summed loss; the loss is a batch mean."),
         ],
     )

@@ -46,14 +46,17 @@ def power_error_signal(fn):
     """Check ``fn(y, t, q) -> delta_out``: y, t (N, k), delta_out (N, k)."""
     check_function(
         "power_error_signal", fn, _power_error_signal,
-        cases_with([(_Y, _T, 2.0), (_Y, _T, 0.5), (_Y, _T, 1.0)], _random_batch),
+        cases_with([(_Y, _T, 2.0), (_Y, _T, 0.5), (_Y, _T, 1.0),
+                    (_T, _T, 0.5),  # y == t: no error, no signal
+                    (np.array([[0.0, 1.0, 0.5, 0.75]]), np.array([[0.0, 1.0, 1.0, 0.0]]), 3.0)],
+                   _random_batch),
         mistakes=[
             (lambda y, t, q: np.abs(y - t) ** q, "the sign is missing: delta_out must point the "
-             "way y - t points, sign(y - t) |y - t|^q."),
-            (lambda y, t, q: np.sign(t - y) * np.abs(y - t) ** q, "the sign is flipped: "
-             "delta = dL/dz has the sign of y - t (the output is too large -> positive)."),
-            (lambda y, t, q: (y - t) * np.abs(y - t) ** q, "that is |y - t|^(q + 1) with a sign: "
-             "the power belongs to |y - t| once, sign(y - t) only carries the direction."),
+             "way the error points."),
+            (lambda y, t, q: np.sign(t - y) * np.abs(y - t) ** q, "the sign is flipped: when the "
+             "output is too large, which sign does delta, the loss's slope in z, have?"),
+            (lambda y, t, q: (y - t) * np.abs(y - t) ** q, "the error's size is raised to one "
+             "power too many: the size enters once, the sign only carries the direction."),
         ],
     )
 
@@ -67,14 +70,16 @@ def power_loss_q2(fn):
     """Check ``fn(e) -> L_2(e)``: e any shape, in [0, 1)."""
     check_function(
         "power_loss_q2", fn, _power_loss_q2,
-        cases_with([(_ERRORS,), (np.array(0.5),)], lambda rng: (_random_errors(rng, 0.001),)),
+        cases_with([(_ERRORS,), (np.array(0.5),),
+                    (np.array([0.0, 0.25]),),  # no error: no loss
+                    (np.array([[0.05, 0.6], [0.3, 0.99]]),)],  # any shape
+                   lambda rng: (_random_errors(rng, 0.001),)),
         mistakes=[
-            (lambda e: -np.log(1 - e), "-ln(1 - e) alone is the q = 1 loss (cross-entropy); for "
-             "q = 2 subtract the first term of its series, e."),
-            (lambda e: -np.log(1 - e) + e, "the sign of e: u / (1 - u) = 1 / (1 - u) - 1, so the "
-             "integral is -ln(1 - e) - e."),
-            (lambda e: np.log(1 - e) + e, "the sign is flipped: the loss is positive, "
-             "-ln(1 - e) - e = e^2/2 + e^3/3 + ..."),
+            (lambda e: -np.log(1 - e), "that is the q = 1 loss, cross-entropy; for q = 2 which "
+             "term of its series is gone?"),
+            (lambda e: -np.log(1 - e) + e, "check the sign of your e term: integrate the "
+             "gradient again, term by term."),
+            (lambda e: np.log(1 - e) + e, "the sign is flipped: a loss is never negative."),
         ],
     )
 
@@ -96,15 +101,15 @@ def power_loss_integer(fn):
     """Check ``fn(e, q) -> L_q(e)`` for integer q >= 1: e any shape, in [0, 1)."""
     check_function(
         "power_loss_integer", fn, _power_loss_integer,
-        cases_with([(_ERRORS, 1), (_ERRORS, 2), (_ERRORS, 3), (np.array(0.5), 4)],
+        cases_with([(_ERRORS, 1), (_ERRORS, 2), (_ERRORS, 3), (np.array(0.5), 4),
+                    (np.array([0.0, 0.3]), 5)],  # no error: no loss, at any q
                    _random_integer_case),
         mistakes=[
-            (lambda e, q: _partial_sum(e, q, q), "the sum runs one term too far: subtract "
-             "e^k / k for k = 1 .. q - 1 (for q = 1 nothing: cross-entropy)."),
-            (lambda e, q: _partial_sum(e, q, q - 2), "the sum stops one term early: k runs "
-             "from 1 to q - 1."),
+            (lambda e, q: _partial_sum(e, q, q), "the sum runs one term too far (for q = 1 "
+             "there is nothing to subtract: that is cross-entropy)."),
+            (lambda e, q: _partial_sum(e, q, q - 2), "the sum stops one term early."),
             (lambda e, q: -np.log1p(-e) - sum(e**k for k in range(1, q)), "each term of the "
-             "series is e^k / k (the integral of u^(k-1)), not e^k."),
+             "series is the integral of a power of u: what does integrating bring to e^k?"),
         ],
     )
 
@@ -126,15 +131,17 @@ def loss_slope(fn):
     check_function(
         "loss_slope", fn, _loss_slope,
         cases_with([(np.array([-2.0, 0.0, 0.5, 2.0]), 2.0, 0.01),
-                    (np.array([-2.0, 0.0, 0.5, 2.0]), 0.5, 0.01)], _random_slope_case),
+                    (np.array([-2.0, 0.0, 0.5, 2.0]), 0.5, 0.01),
+                    (np.array([[-1.0, 0.0], [1.0, 3.0]]), 3.0, 0.05)],  # any shape
+                   _random_slope_case),
         mistakes=[
             (lambda z, q, eps: (power_loss(sigmoid(z + eps), q) - power_loss(sigmoid(z), q)) / eps,
-             "that is the one-sided difference (error of order eps); the centred difference "
-             "[L(z + eps) - L(z - eps)] / (2 eps) is accurate to order eps^2."),
-            (lambda z, q, eps: 2 * _loss_slope(z, q, eps), "divide by 2 eps: the two points are "
-             "2 eps apart."),
-            (lambda z, q, eps: sigmoid(z) ** q, "this is the answer the derivation predicts, "
-             "e^q, not a finite difference: compute the slope from the loss values."),
+             "that is a one-sided difference: step both ways from z, so that the error shrinks "
+             "like eps squared."),
+            (lambda z, q, eps: 2 * _loss_slope(z, q, eps), "how far apart are the two points you "
+             "compare? Divide by that distance."),
+            (lambda z, q, eps: sigmoid(z) ** q, "this is what the derivation predicts, not a "
+             "finite difference: compute the slope from the loss values."),
         ],
     )
 
@@ -152,14 +159,16 @@ def gradient_to_loss_ratio(fn):
     """Check ``fn(e, q) -> R_q(e) = e^q / L_q(e)``: e any shape, in (0, 1)."""
     check_function(
         "gradient_to_loss_ratio", fn, _gradient_to_loss_ratio,
-        cases_with([(_ERRORS, 1.0), (_ERRORS, 2.0), (_ERRORS, 0.5)], _random_ratio_case),
+        cases_with([(_ERRORS, 1.0), (_ERRORS, 2.0), (_ERRORS, 0.5),
+                    (np.array(0.25), 3.0)],  # any shape, a 0-d array too
+                   _random_ratio_case),
         mistakes=[
-            (lambda e, q: power_loss(e, q) / e**q, "upside down: the ratio is the gradient "
-             "|dL/dz| = e^q over the loss L_q(e)."),
-            (lambda e, q: e**q / power_loss(e, 1), "the loss in the ratio is L_q, the loss of the "
-             "same q, not cross-entropy."),
-            (lambda e, q: e ** (q - 1) / (1 - e) / power_loss(e, q), "that is dL/de over L; the "
-             "gradient that backprop uses is dL/dz = e^q."),
+            (lambda e, q: power_loss(e, q) / e**q, "upside down: the gradient goes on top, the "
+             "loss below."),
+            (lambda e, q: e**q / power_loss(e, 1), "the loss in the ratio is the loss of the same "
+             "q, not cross-entropy."),
+            (lambda e, q: e ** (q - 1) / (1 - e) / power_loss(e, q), "that is the slope in e; "
+             "the gradient backprop uses is the slope in z."),
         ],
     )
 
@@ -190,12 +199,16 @@ def epochs_to_accuracy(fn):
     """Check ``fn(accuracy, target) -> first epoch reaching target`` (or inf); accuracy (E+1,)."""
     check_function(
         "epochs_to_accuracy", fn, _epochs_to_accuracy,
-        cases_with([(_CURVE, 0.9), (_CURVE, 0.95), (_CURVE, 0.99)], _random_curve),
+        cases_with([(_CURVE, 0.9), (_CURVE, 0.95), (_CURVE, 0.99),
+                    (_CURVE, 0.97),  # reached exactly, at the last epoch
+                    (_CURVE, 0.1),  # reached before training, at epoch 0
+                    (np.array([0.5, 0.92, 0.88, 0.95]), 0.9)],  # the first time counts
+                   _random_curve),
         mistakes=[
-            (_first_above, "reaching the target counts: use accuracy >= target."),
+            (_first_above, "reaching the target exactly counts too: is your comparison strict?"),
             (lambda a, t: _epochs_to_accuracy(a, t) + 1, "entry 0 is epoch 0, before training: "
              "the epoch is the index itself."),
             (lambda a, t: int(np.argmax(np.asarray(a) >= t)), "argmax of an all-False array is "
-             "0: when the target is never reached, return np.inf."),
+             "0: what should you return when the target is never reached?"),
         ],
     )

@@ -48,17 +48,21 @@ def minibatch_indices(fn):
 
     check_function(
         "minibatch_indices", learner, _minibatch_indices,
-        cases_with([(N_DIGITS_TRAIN, 32, 0), (10, 3, 1), (5, 5, 2), (4, 10, 3)],
+        cases_with([(N_DIGITS_TRAIN, 32, 0), (10, 3, 1), (5, 5, 2), (4, 10, 3),
+                    (12, 4, 4),  # batches fit exactly: no remainder
+                    (6, 1, 5),  # batches of one example
+                    (1, 1, 6)],  # a single example
                    lambda rng: (int(rng.integers(1, 40)), int(rng.integers(1, 12)),
                                 int(rng.integers(0, 1000)))),
         mistakes=[
-            (in_order, "the examples come in their stored order: draw a new order each "
-             "epoch with rng.permutation(n_examples)."),
+            (in_order, "the examples come in their stored order: each epoch should present "
+             "them in a fresh random order, drawn with rng."),
             (dropping_the_rest, "the last, smaller batch is missing: every example is "
-             "presented once per epoch, so keep the remainder as a batch of its own."),
+             "presented once per epoch, the leftover ones included."),
             (with_replacement, "some examples come twice and others never: an epoch draws "
-             "without replacement, rng.permutation(n_examples)."),
+             "without replacement. Which rng method gives each index exactly once?"),
         ],
+        received=(fn, lambda n, size, seed: (n, size, np.random.default_rng(seed))),
     )
 
 
@@ -89,6 +93,15 @@ def _random_sgd_case(rng):
             rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out),
             rng.normal(size=(N, n_in)), data.one_hot(rng.integers(0, n_out, size=N), n_out),
             int(rng.integers(1, N + 1)), float(rng.uniform(0.05, 1.0)), int(rng.integers(0, 1000)))
+
+
+def _boundary_sgd_cases():
+    """Batches of one example, one batch holding every example, a remainder of one."""
+    rng = np.random.default_rng(1)
+    W1, b1, W2, b2, X, T, _, learning_rate, _ = _random_sgd_case(rng)
+    X, T = rng.normal(size=(7, W1.shape[0])), data.one_hot(rng.integers(0, W2.shape[1], 7), W2.shape[1])
+    return [(W1, b1, W2, b2, X, T, size, learning_rate, seed)
+            for size, seed in ((1, 11), (7, 12), (3, 13))]
 
 
 def _in_stored_order(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
@@ -126,14 +139,18 @@ def sgd_epoch(fn):
         return tuple(network.parameters())
 
     check_function(
-        "sgd_epoch", learner, _sgd_epoch, cases_with([_digits_case()], _random_sgd_case),
+        "sgd_epoch", learner, _sgd_epoch,
+        cases_with([_digits_case()] + _boundary_sgd_cases(), _random_sgd_case),
         mistakes=[
-            (_in_stored_order, "the batches follow the stored order: take a fresh order "
-             "with rng.permutation(len(X)) and cut it into batches."),
+            (_in_stored_order, "the batches follow the stored order: shuffle with rng first, "
+             "then cut the shuffled order into batches."),
             (_one_full_batch_step, "that is one step on the whole set; an epoch of mini-batch "
-             "SGD makes one step per batch of batch_size examples."),
-            (_sgd_uphill, "the step goes uphill: w <- w - learning_rate * gradient."),
+             "SGD makes one step per batch."),
+            (_sgd_uphill, "is the step going downhill? Each update should move the parameters "
+             "against the gradient."),
         ],
+        received=(fn, lambda W1, b1, W2, b2, X, T, batch_size, learning_rate, seed: (
+            _network(W1, b1, W2, b2), X, T, batch_size, learning_rate, np.random.default_rng(seed))),
     )
 
 
@@ -146,14 +163,16 @@ def inverse_time_rate(fn):
     """Check ``fn(eta0, decay, epoch) -> eta_k = eta0 / (1 + decay (k - 1))`` for k = 1, 2, ..."""
     check_function(
         "inverse_time_rate", fn, _inverse_time_rate,
-        cases_with([(3.0, 0.1, 1), (3.0, 0.1, 11), (3.0, 0.1, 60), (1.0, 0.0, 7)],
+        cases_with([(3.0, 0.1, 1), (3.0, 0.1, 11), (3.0, 0.1, 60), (1.0, 0.0, 7),
+                    (2.0, 1.0, 1), (2.0, 1.0, 2), (0.5, 0.5, 3)],  # exactly eta0, eta0 / 2
                    lambda rng: (float(rng.uniform(0.01, 10.0)), float(rng.uniform(0.0, 1.0)),
                                 int(rng.integers(1, 200)))),
         mistakes=[
-            (lambda eta0, decay, k: eta0 / (1.0 + decay * k), "epoch k = 1 must use the full "
-             "rate eta0: divide by 1 + decay (k - 1)."),
-            (lambda eta0, decay, k: eta0 / (decay * k) if decay * k else eta0, "the 1 is "
-             "missing: eta0 / (1 + decay (k - 1)) starts at eta0 and decays like 1/k."),
+            (lambda eta0, decay, k: eta0 / (1.0 + decay * k), "off by one epoch: the first "
+             "epoch, k = 1, must use the full rate eta0."),
+            (lambda eta0, decay, k: eta0 / (decay * k) if decay * k else eta0, "the rate must "
+             "start at eta0 and stay finite for small decay: a term is missing from your "
+             "denominator."),
         ],
     )
 
@@ -168,16 +187,19 @@ def error_weighted_probabilities(fn):
     check_function(
         "error_weighted_probabilities", fn, _error_weighted_probabilities,
         cases_with([(np.array([0.01, 0.02, 2.3, 0.05]), 0.5),
-                    (np.array([0.01, 0.02, 2.3, 0.05]), 0.2), (np.array([3.0, 1.0, 0.0]), 1.0)],
+                    (np.array([0.01, 0.02, 2.3, 0.05]), 0.2), (np.array([3.0, 1.0, 0.0]), 1.0),
+                    (np.array([3.0, 1.0, 0.0]), 0.0),  # no uniform share: a zero loss, p = 0
+                    (np.full(4, 0.7), 0.3),  # equal losses: uniform
+                    (np.array([2.0]), 0.4)],  # one example: p = 1
                    lambda rng: (rng.exponential(size=int(rng.integers(1, 30))),
                                 float(rng.uniform(0.0, 1.0)))),
         mistakes=[
-            (lambda e, mix: e / e.sum(), "the uniform share is missing: mix / N keeps every "
-             "example in play, (1 - mix) e_n / sum(e) favours the large errors."),
-            (lambda e, mix: mix * e / e.sum() + (1 - mix) / len(e), "mix is the *uniform* "
-             "share: p_n = (1 - mix) e_n / sum(e) + mix / N."),
-            (lambda e, mix: (1 - mix) * e + mix / len(e), "the errors must be normalized: "
-             "divide e_n by sum(e) so that the probabilities add up to 1."),
+            (lambda e, mix: e / e.sum(), "the uniform share is missing: mix is the part of "
+             "the probability every example gets alike, whatever its loss."),
+            (lambda e, mix: mix * e / e.sum() + (1 - mix) / len(e), "the two weights are "
+             "swapped: mix is the uniform share, not the error-weighted one."),
+            (lambda e, mix: (1 - mix) * e + mix / len(e), "the errors must be normalized, so "
+             "that the probabilities add up to 1."),
         ],
     )
 
@@ -206,13 +228,17 @@ def early_stopping(fn):
     lesson_curve = np.array([0.69, 0.52, 0.44, 0.41, 0.40, 0.42, 0.41, 0.45, 0.47, 0.50, 0.55])
     check_function(
         "early_stopping", fn, _early_stopping,
-        cases_with([(lesson_curve, 3), (lesson_curve, 20), (np.array([1.0, 1.0, 1.0]), 1)],
+        cases_with([(lesson_curve, 3), (lesson_curve, 20), (np.array([1.0, 1.0, 1.0]), 1),
+                    (np.array([0.5, 0.6, 0.7]), 2),  # patience runs out at the last epoch
+                    (np.array([0.5, 0.4, 0.3, 0.2]), 1),  # always improving: never stops
+                    (np.array([1.0, 0.9, 0.9, 0.9, 0.8]), 2),  # ties do not reset patience
+                    (np.array([0.7]), 1)],  # a single epoch
                    _random_curve),
         mistakes=[
-            (lambda v, p: (int(np.argmin(v)), len(v) - 1), "training never stopped: stop at "
-             "the first epoch that is `patience` epochs past the best loss so far."),
+            (lambda v, p: (int(np.argmin(v)), len(v) - 1), "training never stopped: when have "
+             "`patience` epochs passed without a new best loss?"),
             (lambda v, p: (_early_stopping(v, p)[0], min(_early_stopping(v, p)[1] + 1, len(v) - 1)),
-             "one epoch late: stop as soon as epoch - best_epoch reaches patience."),
+             "one epoch late: which is the first epoch at which patience has run out?"),
             (lambda v, p: _early_stopping(v, p, ties_improve=True), "on a tie keep the earlier "
              "epoch: only a strictly lower loss is an improvement."),
         ],

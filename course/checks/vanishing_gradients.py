@@ -40,6 +40,20 @@ def _random_network(rng):
     return net, fwd, rng.normal(size=(N, sizes[-1]))
 
 
+def _boundary_networks():
+    """A one-layer network (delta_L is the only delta) and one mixing activations per layer."""
+    rng = np.random.default_rng(6)
+    cases = []
+    for sizes, activation in (([5, 3], "sigmoid"), ([5, 4, 3, 3, 2], ["relu", "tanh", "sigmoid"]),
+                              ([3, 4, 4, 2], ["leaky_relu", "softsign"])):
+        net = Network(sizes, activation, "sigmoid", init="glorot_normalized", rng=rng)
+        fwd = net.forward(rng.normal(size=(4, sizes[0])))
+        cases.append((net, fwd, rng.normal(size=(4, sizes[-1]))))
+    net, fwd, _ = cases[1]
+    cases.append((net, net.forward(fwd.a[0][:1]), rng.normal(size=(1, 2))))  # one example
+    return cases
+
+
 # --- exercise 1: the delta recursion, layer by layer ---------------------------------------
 def _delta_norms(network, forward, delta_L):
     deltas = network.backward(forward, delta_L).delta[1:]
@@ -59,10 +73,10 @@ def delta_norms(fn):
     cases = [_lesson_network(10, "sigmoid"), _lesson_network(4, "tanh")]
     check_function(
         "delta_norms", fn, _delta_norms,
-        cases_with([tuple(c) for c in cases], _random_network),
+        cases_with([tuple(c) for c in cases] + _boundary_networks(), _random_network),
         mistakes=[
-            (_delta_norms_without_derivative, "each step down also multiplies by f'(z_{l-1}) "
-             "elementwise: delta_{l-1} = (delta_l @ W_l.T) * f'(z_{l-1})."),
+            (_delta_norms_without_derivative, "each step down also passes through the "
+             "activation of the layer below: its slope f' is missing."),
             (lambda n, f, d: _delta_norms(n, f, d)[::-1], "return the norms in layer order, "
              "layer 1 first and the output layer L last."),
         ],
@@ -85,14 +99,15 @@ def layer_gradient_norms(fn):
     """Check ``fn(activations, deltas) -> norms`` (L,): ``activations`` = [a_0, ..., a_{L-1}]
     and ``deltas`` = [delta_1, ..., delta_L] (lists of (N, n) arrays); ||dL/dW_l||."""
     cases = [_recorded(*_lesson_network(10, "sigmoid")), _recorded(*_lesson_network(3, "relu"))]
+    cases += [_recorded(*case) for case in _boundary_networks()]
     check_function(
         "layer_gradient_norms", fn, _layer_gradient_norms,
         cases_with(cases, lambda rng: _recorded(*_random_network(rng))),
         mistakes=[
-            (lambda a, d: _layer_gradient_norms(a, d) * d[0].shape[0], "dW_l is the *mean* "
-             "over the batch: divide a_{l-1}^T delta_l by N."),
-            (lambda a, d: np.array([np.linalg.norm(x) for x in d]), "that is ||delta_l||; the "
-             "weight gradient also needs the activations feeding the layer: a_{l-1}^T delta_l / N."),
+            (lambda a, d: _layer_gradient_norms(a, d) * d[0].shape[0], "dW_l is the mean over "
+             "the batch: is your norm N times too large?"),
+            (lambda a, d: np.array([np.linalg.norm(x) for x in d]), "that is the norm of "
+             "delta_l; the weight gradient also needs the activations feeding the layer."),
         ],
     )
 
@@ -106,6 +121,15 @@ def _layers_to_vanish(gain, fraction):
     return layers
 
 
+def _layers_to_vanish_strict(gain, fraction):
+    """The slip: counting on while gain**L merely equals the fraction."""
+    layers, size = 0, 1.0
+    while size >= fraction:
+        size *= gain
+        layers += 1
+    return layers
+
+
 def _random_gain(rng):
     return (float(rng.uniform(0.05, 0.95)), float(10.0 ** rng.uniform(-12, -0.5)))
 
@@ -114,13 +138,18 @@ def layers_to_vanish(fn):
     """Check ``fn(gain, fraction) -> int``: the fewest layers L with gain**L <= fraction."""
     check_function(
         "layers_to_vanish", fn, _layers_to_vanish,
-        cases_with([(0.25, 1e-3), (0.25, 1e-6), (0.6, 1e-2), (0.9, 0.5)], _random_gain),
+        cases_with([(0.25, 1e-3), (0.25, 1e-6), (0.6, 1e-2), (0.9, 0.5),
+                    # exact powers (exact in binary too): gain**L equals the fraction
+                    (0.5, 0.125), (0.25, 0.0625), (0.75, 0.5625), (0.5, 0.5)],
+                   _random_gain),
         mistakes=[
+            (_layers_to_vanish_strict, "when gain**L equals the fraction exactly, it has got "
+             "there: is your comparison strict?"),
             (lambda g, f: int(np.floor(np.log(f) / np.log(g))), "rounding down stops one layer "
-             "early, where gain**L is still above the fraction: round up (the fewest layers "
-             "that get there)."),
-            (lambda g, f: int(np.ceil(np.log(g) / np.log(f))), "the ratio is upside down: "
-             "gain**L <= fraction means L >= ln(fraction) / ln(gain)."),
+             "early, where gain**L is still above the fraction: you need the fewest layers "
+             "that get there."),
+            (lambda g, f: int(np.ceil(np.log(g) / np.log(f))), "the ratio of the two logarithms "
+             "is upside down."),
             (lambda g, f: _layers_to_vanish(g, f) - 1, "one layer short: gain**L must reach "
              "the fraction, not just come close."),
         ],
@@ -152,19 +181,25 @@ def _lesson_weights():
     return before, [layer.W.copy() for layer in net.layers]
 
 
+def _boundary_weights():
+    """Three layers: one that did not move (ratio 0), one doubled (ratio 1), a 1 x 1 one."""
+    W = np.random.default_rng(8).normal(size=(3, 4))
+    return [W, W.T, np.array([[2.0]])], [W.copy(), 2.0 * W.T, np.array([[2.5]])]
+
+
 def update_ratios(fn):
     """Check ``fn(weights_before, weights_after) -> ratios`` (L,): for each layer
     ||W_after - W_before|| / ||W_before|| (Frobenius norms), as ``diagnostics.Recorder``."""
     check_function(
         "update_ratios", fn, _update_ratios,
-        cases_with([_lesson_weights()], _random_weights),
+        cases_with([_lesson_weights(), _boundary_weights()], _random_weights),
         mistakes=[
             (lambda b, a: np.array([np.linalg.norm(y - x) / np.linalg.norm(y) for x, y in zip(b, a)]),
-             "divide by the size of the weights *before* the update, ||W_before||."),
-            (lambda b, a: np.array([np.linalg.norm(y - x) for x, y in zip(b, a)]), "divide by "
-             "||W_before||: the ratio says how large the step is compared with the weights."),
+             "compare the step with the size of the weights *before* the update."),
+            (lambda b, a: np.array([np.linalg.norm(y - x) for x, y in zip(b, a)]), "that is the "
+             "step's size alone; the ratio compares it with the size of the weights."),
             (lambda b, a: np.array([np.mean(np.abs(y - x)) / np.mean(np.abs(x)) for x, y in zip(b, a)]),
-             "use Frobenius norms (np.linalg.norm of the whole matrix), not mean absolute values."),
+             "use Frobenius norms of whole matrices, not mean absolute values."),
         ],
     )
 
@@ -186,23 +221,34 @@ def negative_mean(fn):
     def reference(n_in, n_out, seed, c):
         return initializers.negative_mean(n_in, n_out, rng=np.random.default_rng(seed), c=c)
 
-    def shifted(mean):
+    def shifted(mean, transposed=False):
         def wrong(n_in, n_out, seed, c):
             limit = 1.0 / np.sqrt(n_in)
-            W = np.random.default_rng(seed).uniform(-limit, limit, size=(n_in, n_out))
+            rng = np.random.default_rng(seed)
+            W = (rng.uniform(-limit, limit, size=(n_out, n_in)).T if transposed
+                 else rng.uniform(-limit, limit, size=(n_in, n_out)))
             return W + mean(n_in, n_out, c)
         return wrong
 
     check_function(
         "negative_mean", seeded(fn), reference,
-        cases_with([(100, 100, 0, 4.0), (64, 100, 1, 4.0), (100, 10, 2, 8.0)],
+        cases_with([(100, 100, 0, 4.0), (64, 100, 1, 4.0), (100, 10, 2, 8.0),
+                    (1, 5, 3, 2.0),  # a single input
+                    (10, 1, 4, 0.0),  # c = 0: no shift at all
+                    (7, 7, 5, 3.0)],  # a small square layer
                    _random_negative_mean),
         mistakes=[
-            (shifted(lambda i, o, c: c / i), "the mean is *negative*: subtract c / n_in."),
-            (shifted(lambda i, o, c: -c / o), "the mean scales with the fan-in: -c / n_in."),
-            (shifted(lambda i, o, c: -c / np.sqrt(i)), "the mean is -c / n_in, not "
-             "-c / sqrt(n_in) (that would grow the shift of each net input with the width)."),
-            (shifted(lambda i, o, c: -c), "divide by n_in: the mean is -c / n_in, so the shift "
-             "of a net input, a sum of n_in terms, stays the same at any width."),
+            (shifted(lambda i, o, c: c / i), "the mean is *negative*: check the sign of your "
+             "shift."),
+            (shifted(lambda i, o, c: -c / o), "the shift scales with the fan-in, not the "
+             "fan-out."),
+            (shifted(lambda i, o, c: -c / np.sqrt(i)), "check how your shift scales with n_in: "
+             "a net input's total shift, over n_in terms, should not grow with the width."),
+            (shifted(lambda i, o, c: -c), "the shift must scale with the width: a net input sums "
+             "n_in shifted terms, and its total shift should not depend on n_in."),
+            (shifted(lambda i, o, c: -c / i, transposed=True), "same distribution, but the "
+             "check compares the exact numbers that one draw of shape (n_in, n_out) gives: "
+             "draw in that shape."),
         ],
+        received=(fn, lambda n_in, n_out, seed, c: (n_in, n_out, np.random.default_rng(seed), c)),
     )

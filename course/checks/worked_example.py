@@ -23,7 +23,8 @@ _O6 = activations.sigmoid(_O_HIDDEN @ _EXAMPLE.W2 + _EXAMPLE.b2)
 
 
 def _logit(o):
-    return np.log(o) - np.log1p(-o)
+    with np.errstate(divide="ignore"):  # a saturated output, o = 0 or 1, has z = -inf or inf
+        return np.log(o) - np.log1p(-o)
 
 
 def _outputs(rng, n):
@@ -39,13 +40,17 @@ def sigmoid_derivative_from_output(fn):
     """Check ``fn(o) -> f'(z)`` where o = sigmoid(z); o: any shape."""
     check_function(
         "sigmoid_derivative_from_output", fn, _sigmoid_derivative_from_output,
-        cases_with([(np.array([0.332, 0.525, 0.474]),), (np.array(0.5),)],
+        cases_with([(np.array([0.332, 0.525, 0.474]),), (np.array(0.5),),
+                    (np.array([0.0, 1.0]),),  # saturated outputs: the slope is 0
+                    (np.array([[0.1, 0.9], [0.25, 0.75]]),)],  # any shape
                    lambda rng: (_outputs(rng, rng.integers(1, 5)),)),
         mistakes=[
-            (lambda o: activations.sigmoid_derivative(o), "you applied the sigmoid to o again: "
-             "o is already f(z), so f'(z) = o (1 - o) uses o directly."),
-            (lambda o: 1 - o**2, "1 - o^2 is the derivative of tanh, not of the sigmoid."),
-            (lambda o: o * (1 + o), "check the sign inside: f'(z) = o (1 - o)."),
+            (lambda o: activations.sigmoid_derivative(o), "o is already the sigmoid's output, "
+             "and you squashed it again: which quantity does f' take here, z or o?"),
+            (lambda o: 1 - o**2, "that is tanh's derivative written with its output; which "
+             "activation does this network use?"),
+            (lambda o: o * (1 + o), "check the sign inside your product: the sigmoid's slope "
+             "should shrink toward 0 as o approaches 1."),
         ],
     )
 
@@ -66,13 +71,17 @@ def hidden_layer(fn):
     ex = _EXAMPLE
     check_function(
         "hidden_layer", fn, _hidden_layer,
-        cases_with([(ex.x, ex.W1, ex.b1)], _random_layer),
+        cases_with([(ex.x, ex.W1, ex.b1),
+                    (np.zeros(3), ex.W1, ex.b1),  # no input: only the bias is left
+                    (np.array([2.0]), np.array([[-0.5]]), np.array([1.0]))],  # z = 0 exactly
+                   _random_layer),
         mistakes=[
-            (lambda x, W, b: _hidden_layer(x, W, -b), "the bias theta_j is added: z_j = sum_i "
-             "w_ij o_i + theta_j."),
-            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "you left out the bias theta_j."),
-            (lambda x, W, b: _hidden_layer(x, W, b)[::-1], "return (z, o) in that order: the net "
-             "input first, then the output."),
+            (lambda x, W, b: _hidden_layer(x, W, -b), "check the bias's sign: how does theta_j "
+             "enter the net input?"),
+            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "the bias theta_j is missing from the "
+             "net input."),
+            (lambda x, W, b: _hidden_layer(x, W, b)[::-1], "the two results are swapped: which "
+             "comes first, the net input or the output?"),
         ],
     )
 
@@ -86,13 +95,15 @@ def output_delta(fn):
     """Check ``fn(o, t) -> delta = dL/dz`` for L = 1/2 sum (t - o)^2; o, t: (k,)."""
     check_function(
         "output_delta", fn, _output_delta,
-        cases_with([(_O6, _EXAMPLE.t)],
+        cases_with([(_O6, _EXAMPLE.t),
+                    (np.array([0.2, 0.5, 0.9]), np.array([0.2, 0.5, 0.9])),  # t == o: no error
+                    (np.array([0.5, 0.5]), np.array([0.0, 1.0]))],  # the steepest sigmoid
                    lambda rng: (_outputs(rng, 3), rng.integers(0, 2, 3).astype(float))),
         mistakes=[
-            (lambda o, t: -_output_delta(o, t), "you returned (t - o) o (1 - o), the textbook's "
-             "Err_6 = -delta_6. In minibp's convention delta = dL/dz = (o - t) o (1 - o)."),
-            (lambda o, t: o - t, "o - t is missing the factor f'(z_6) = o (1 - o) (with "
-             "cross-entropy that factor cancels, but this loss is squared error)."),
+            (lambda o, t: -_output_delta(o, t), "that is the textbook's Err_6; minibp's delta "
+             "is the loss's slope with respect to z. Which sign does it have when o > t?"),
+            (lambda o, t: o - t, "the output sigmoid's slope is missing: delta is taken with "
+             "respect to z, not o, and this loss is the squared error."),
         ],
     )
 
@@ -112,12 +123,15 @@ def hidden_deltas(fn):
     ex = _EXAMPLE
     check_function(
         "hidden_deltas", fn, _hidden_deltas,
-        cases_with([(_O_HIDDEN, ex.W2, _output_delta(_O6, ex.t))], _random_hidden),
+        cases_with([(_O_HIDDEN, ex.W2, _output_delta(_O6, ex.t)),
+                    (_O_HIDDEN, ex.W2, np.zeros(1)),  # no error at the output: none below
+                    (np.array([0.5]), np.array([[2.0, -1.0]]), np.array([0.5, 0.25]))],
+                   _random_hidden),
         mistakes=[
-            (lambda o, W, d: W @ d, "you left out f'(z_j) = o_j (1 - o_j): delta_j = "
-             "o_j (1 - o_j) sum_k w_jk delta_k."),
-            (lambda o, W, d: -_hidden_deltas(o, W, d), "the sign is flipped: delta_j has the "
-             "sign of sum_k w_jk delta_k (both are dL/dz)."),
+            (lambda o, W, d: W @ d, "the hidden units' own slope f' is missing: delta_j is "
+             "taken with respect to z_j, and z_j passes through a sigmoid."),
+            (lambda o, W, d: -_hidden_deltas(o, W, d), "the sign is flipped: delta_j and the "
+             "sum sent down from the output are both slopes of the loss, so they agree in sign."),
         ],
     )
 
@@ -142,13 +156,15 @@ def updated_parameters(fn):
     ex = _EXAMPLE
     check_function(
         "updated_parameters", fn, _updated_parameters,
-        cases_with([(ex.W2, ex.b2, _O_HIDDEN, _output_delta(_O6, ex.t), ex.learning_rate)],
+        cases_with([(ex.W2, ex.b2, _O_HIDDEN, _output_delta(_O6, ex.t), ex.learning_rate),
+                    (ex.W2, ex.b2, _O_HIDDEN, np.zeros(1), ex.learning_rate),  # zero gradient
+                    (ex.W2, ex.b2, np.zeros(2), np.array([0.5]), ex.learning_rate)],  # o_prev = 0
                    _random_update),
         mistakes=[
-            (lambda W, b, o, d, eta: _updated_parameters(W, b, o, -d, eta), "the step has the "
-             "wrong sign: with delta = dL/dz we go downhill, w_ij <- w_ij - eta delta_j o_i."),
+            (lambda W, b, o, d, eta: _updated_parameters(W, b, o, -d, eta), "is the step going "
+             "downhill? delta is the loss's slope, so the parameters move against it."),
             (lambda W, b, o, d, eta: (_updated_parameters(W, b, o, d, eta)[0], b), "the biases "
-             "learn too: theta_j <- theta_j - eta delta_j."),
+             "are parameters too: do they move?"),
         ],
     )
 
@@ -183,10 +199,12 @@ def training_step(fn):
     ex = _EXAMPLE
     check_function(
         "training_step", fn, _training_step,
-        cases_with([(ex.x, ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],
+        cases_with([(ex.x, ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate),
+                    (ex.x, _O6, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate),  # t == o
+                    (np.zeros(3), ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],  # x = 0
                    _random_network),
         mistakes=[
-            (_updated_first_step, "the hidden deltas used W2 *after* its update. Backprop "
-             "computes every delta with the weights of the forward pass, then updates."),
+            (_updated_first_step, "the hidden deltas used W2 after its update. Which weights "
+             "did the forward pass use? Compute every delta before changing any weight."),
         ],
     )

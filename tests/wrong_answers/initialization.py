@@ -10,10 +10,19 @@ def _normal(sigma, transpose=False):
     return draw
 
 
-def _uniform(limit):
+def _uniform(limit, transpose=False):
     def draw(n_in, n_out, rng):
         r = limit(n_in, n_out)
+        if transpose:  # the right law, drawn as (n_out, n_in) and transposed
+            return rng.uniform(-r, r, size=(n_out, n_in)).T
         return rng.uniform(-r, r, size=(n_in, n_out))
+    return draw
+
+
+def _transposed(sigma):
+    """The right law and shape, drawn as (n_out, n_in) and transposed: other numbers."""
+    def draw(n_in, n_out, rng):
+        return rng.normal(0.0, sigma(n_in, n_out), size=(n_out, n_in)).T
     return draw
 
 
@@ -22,11 +31,13 @@ WRONG_ANSWERS = {
         _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),  # the variance used as sigma
         _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),  # fan-in only
         _normal(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)), transpose=True),  # (n_out, n_in)
+        _transposed(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))),  # drawn transposed
     ],
     "glorot_uniform": [
         _uniform(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))),  # sigma used as the limit
         _uniform(lambda n_in, n_out: 1.0 / np.sqrt(n_in)),  # the standard init
         _normal(lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out))),  # a normal law
+        _uniform(lambda n_in, n_out: np.sqrt(6.0 / (n_in + n_out)), transpose=True),  # drawn transposed
     ],
     "net_input_variance": [
         lambda a, var_W: a.shape[1] * var_W * a.var(),  # Var(a) instead of E[a^2]
@@ -42,5 +53,6 @@ WRONG_ANSWERS = {
         _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),  # the factor 2 missing
         _normal(lambda n_in, n_out: 2.0 / n_in),  # the variance used as sigma
         _normal(lambda n_in, n_out: np.sqrt(2.0 / n_out)),  # fan-out
+        _transposed(lambda n_in, n_out: np.sqrt(2.0 / n_in)),  # drawn transposed
     ],
 }

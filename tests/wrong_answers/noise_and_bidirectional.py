@@ -23,6 +23,7 @@ WRONG_ANSWERS = {
         lambda n, a: np.sum(n * a, axis=1) >= 0,  # a instead of ln a
         lambda n, a: n * np.log(a) >= 0,  # per entry instead of per example
         lambda n, a: np.sum(n * np.log(1 - a), axis=1) >= 0,  # the wrong likelihood
+        lambda n, a: np.sum(n * np.log(a), axis=1) > 0,  # strict: an unchanged likelihood rejected
     ],
     "regression_nem_accept": [
         # the ball centred at 0 instead of a - t
@@ -31,6 +32,8 @@ WRONG_ANSWERS = {
         lambda n, t, a: np.linalg.norm(t - n - a, axis=1) <= np.linalg.norm(t - a, axis=1),
         # flipped inequality
         lambda n, t, a: np.linalg.norm(t + n - a, axis=1) > np.linalg.norm(t - a, axis=1),
+        # strict: noise that keeps the distance (no noise at all, say) rejected
+        lambda n, t, a: np.linalg.norm(t + n - a, axis=1) < np.linalg.norm(t - a, axis=1),
     ],
     "annealed_variance": [
         lambda v0, tau, k: v0 / k,  # tau ignored

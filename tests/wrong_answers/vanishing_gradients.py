@@ -19,6 +19,14 @@ def _delta_norms(network, forward, delta_L, with_derivative=True, weights_below=
     return np.array(norms[::-1])
 
 
+def _strict(gain, fraction):
+    """Counts on while gain**L merely equals the fraction: one layer too many at exact powers."""
+    layers = 0
+    while gain**layers >= fraction:
+        layers += 1
+    return layers
+
+
 def _standard(n_in, n_out, rng):
     limit = 1.0 / np.sqrt(n_in)
     return rng.uniform(-limit, limit, size=(n_in, n_out))
@@ -39,6 +47,7 @@ WRONG_ANSWERS = {
         lambda gain, fraction: int(np.floor(np.log(fraction) / np.log(gain))),  # rounds down
         lambda gain, fraction: int(np.ceil(np.log(gain) / np.log(fraction))),  # upside down
         lambda gain, fraction: int(np.ceil(np.log(fraction) / np.log(gain))) + 1,  # one too many
+        _strict,  # gain**L == fraction not counted as reached
     ],
     "update_ratios": [
         lambda B, A: np.array([np.linalg.norm(a - b) / np.linalg.norm(a) for b, a in zip(B, A)]),  # after
@@ -49,5 +58,8 @@ WRONG_ANSWERS = {
         lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) + c / n_in,  # positive mean
         lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) - c / n_out,  # fan-out
         lambda n_in, n_out, rng, c: _standard(n_in, n_out, rng) - c,  # no 1 / n_in
+        # the right law, drawn as (n_out, n_in) and transposed
+        lambda n_in, n_out, rng, c: (rng.uniform(-1 / np.sqrt(n_in), 1 / np.sqrt(n_in), size=(n_out, n_in)).T
+                                     - c / n_in),
     ],
 }
