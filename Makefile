@@ -1,5 +1,5 @@
 # The course's two commands (see README.md) and a few helpers for maintainers.
-#   make course   set up .venv if needed, then open the course in JupyterLab
+#   make course   set up .venv if needed, fill work/ with your exercise notebooks, open the course
 #   make test     set up .venv if needed, then run every test (what CI runs), then strict nbval
 #                 and the number-pinning tests again under two other BLAS kernels
 # Each target sets itself up from nothing: a fresh clone needs only python3 (>= 3.10) and make.
@@ -8,8 +8,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# JupyterLab refuses to run as root unless told; classrooms' containers often run as root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 
 # The course's matrices are small: one BLAS thread is faster than two for them, and far
@@ -29,8 +27,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# JupyterLab serves the repository root and opens START_HERE.ipynb; your exercise notebooks
+# live in work/ (copied from exercises/ on first use, never overwritten: see tools/course.py).
 course: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/01_worked_example.ipynb
+	$(BIN)/python tools/course.py
 
 test: setup
 	$(BIN)/ruff check .

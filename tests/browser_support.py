@@ -30,6 +30,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from course import lab_arguments  # noqa: E402  (tools/course.py: what `make course` runs)
+
 CHROMIUM = "/usr/bin/chromium"
 # Run as root, in a container, on a closed network: no sandbox, no GPU, no background traffic.
 CHROMIUM_ARGS = [
@@ -85,10 +88,12 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self):
+        # The arguments `make course` gives (tools/course.py: the root, the landing page,
+        # --allow-root as root), then what a private test server needs.
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            sys.executable, "-m", "jupyter", "lab", *lab_arguments(self.root_dir), "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
+            f"--IdentityProvider.token={self.token}",
             # window.jupyterapp: the test reads the notebook model (output types, execution counts)
             "--LabApp.expose_app_in_browser=True",
             f"--LabApp.user_settings_dir={self.state_dir / 'settings'}",
@@ -97,8 +102,6 @@ class LabServer:
             "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd.append("--allow-root")
         return cmd
 
     def environment(self):

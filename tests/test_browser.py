@@ -16,10 +16,13 @@ and saves a screenshot of the whole notebook to ``build/browser-screenshots/<not
 (``<notebook>-2.png``, ... continue a very long one) and one of each widget after its control
 moved (``<notebook>-widget-cell<N>.png``), for a person to look at.
 
-The server serves *copies* of the notebooks from a temporary directory (laid out like the
-repository, the other top-level directories symlinked), so autosave can never change the
-course's files. Its kernels are deleted through the REST API and the server is ended
-by its own process id, also when a test fails.
+The server is started as `make course` starts it (tools/course.py: the course root served,
+START_HERE.ipynb, the learner's work/ filled from exercises/), on a temporary copy laid out
+like the repository (notebooks/ and the landing page copied, the other top-level directories
+symlinked), so autosave can never change the course's files. One test follows the landing
+page's link to the learner's first exercise and checks what its first check shows. The
+kernels are deleted through the REST API and the server is ended by its own process id,
+also when a test fails.
 
 Needs Debian/Ubuntu's Chromium at /usr/bin/chromium (``sudo apt-get install chromium``) and the
 ``playwright`` package (in the test extras); ``playwright install`` is never needed. Without
@@ -36,7 +39,9 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, LabServer, NotebookDriver, show_cells
+from browser_support import CHROMIUM, CHROMIUM_ARGS, OPEN_TIMEOUT, LabServer, NotebookDriver, show_cells
+
+import course  # tools/course.py, on the path through browser_support
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -70,20 +75,24 @@ def _require_browser():
 
 
 def _course_copy(target):
-    """``target`` laid out like the repository: ``notebooks/`` copied (what the server serves and
-    autosave may write), every other top-level entry a symlink, so that a lecture's paths relative
-    to its directory (``../benchmarks/...``) work as in the repository."""
+    """``target`` laid out like the repository and prepared as `make course` prepares it:
+    ``notebooks/`` and the landing page copied (what the server serves and autosave may write),
+    ``work/`` filled from ``exercises/`` by tools/course.py, every other top-level entry a
+    symlink, so that a lecture's paths relative to its directory (``../benchmarks/...``) work."""
     shutil.copytree(ROOT / "notebooks", target / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copyfile(ROOT / course.LANDING_PAGE, target / course.LANDING_PAGE)
     for entry in ROOT.iterdir():
-        if entry.name != "notebooks" and not entry.name.startswith(".") and entry.name != "build":
+        if (entry.name not in ("notebooks", "build", course.WORKSPACE, course.LANDING_PAGE)
+                and not entry.name.startswith(".")):
             (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-    return target / "notebooks"
+    course.prepare(target, out=lambda message: None)
+    return target
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A private JupyterLab serving copies of the lecture notebooks; stopped however the tests end."""
+    """A private JupyterLab serving a prepared copy of the course; stopped however the tests end."""
     _require_browser()
     root = _course_copy(tmp_path_factory.mktemp("browser-course"))
     server = LabServer(root, tmp_path_factory.mktemp("browser-jupyter"))
@@ -160,10 +169,11 @@ def _screenshot(driver, path):
 
 @pytest.mark.parametrize("notebook", LECTURES, ids=[n.stem for n in LECTURES])
 def test_lecture_in_jupyterlab(notebook, lab, notebooks):
-    shows = show_cells(lab.root_dir / notebook.name)
+    name = f"notebooks/{notebook.name}"
+    shows = show_cells(lab.root_dir / name)
     screenshot = SCREENSHOTS / f"{notebook.stem}.png"
     _remove_screenshots(screenshot)
-    driver = notebooks.open(notebook.name)
+    driver = notebooks.open(name)
     try:
         state = driver.run_all()
         problems = driver.output_problems(state)
@@ -177,7 +187,36 @@ def test_lecture_in_jupyterlab(notebook, lab, notebooks):
                           + "\n- ".join(problems + driver.log + driver.browser_errors[-5:]))
     assert shows, f"{notebook.name}: no cell calls .show(); every lecture has a live widget"
     notebooks.close_all()
-    notebooks.assert_no_kernels(notebook.name)
+    notebooks.assert_no_kernels(name)
+
+
+def test_the_landing_page_opens_the_learners_exercise(lab, notebooks):
+    """As after `make course`: START_HERE.ipynb links every lesson; its "your exercises" link
+    opens the learner's copy in work/; Run All stops at the first check, whose output is the
+    check's message alone (no traceback, none of the checks' source or hints)."""
+    landing = notebooks.open(course.LANDING_PAGE)
+    page = landing.page
+    links = page.get_by_role("link", name="your exercises")
+    assert links.count() == len(LECTURES)
+    _screenshot(landing, SCREENSHOTS / "START_HERE.png")
+    links.first.click()
+    exercise = NotebookDriver(page, lab, f"{course.WORKSPACE}/01_worked_example.ipynb")
+    try:
+        exercise._wait("the exercise to open from the landing page's link",
+                       lambda: exercise.state().get("panel"), OPEN_TIMEOUT)
+        exercise.wait_for_idle_kernel(OPEN_TIMEOUT)
+        state = exercise.run_all()
+        errors = [(index, output) for index, cell in enumerate(state["cells"])
+                  for output in cell["outputs"] if output["type"] == "error"]
+        assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
+        shown = page.locator(f'[data-browser-test-cell="{errors[0][0]}"] .jp-OutputArea-output').inner_text()
+        assert "is not written yet" in shown and len(shown.strip().splitlines()) <= 3, shown
+        for secret in ("Traceback", "mistakes", "check_function", "course/checks", "Hint"):
+            assert secret not in shown, f"the check's output shows {secret!r}:\n{shown}"
+        page.locator(f'[data-browser-test-cell="{errors[0][0]}"]').scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "work_01_first_check.png"))
+    finally:
+        lab.shutdown_sessions(exercise.name)
 
 
 # --------------------------------------------------------------------------- negative check

@@ -121,3 +121,16 @@ def test_running_an_exercise_without_editing_it_is_not_an_edit(workspace):
     code.execution_count = 1
     nbformat.write(nb, target)
     assert mx.main(args + ["--check"]) == 0
+
+
+def test_an_unreadable_exercise_gets_one_line_and_the_others_are_still_made(workspace, capsys):
+    solutions, exercises, args = workspace
+    broken = sorted(exercises.glob("*.ipynb"))[1]
+    broken.write_text('{"cells": [\n<<<<<<< HEAD\n')
+    (exercises / _first(exercises).name).unlink()
+    assert mx.main(args) == 3  # refused the unreadable one, as it would an edited one
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if broken.name in line and "unreadable" in line]
+    assert "Traceback" not in err and "move it away" in line
+    assert _first(exercises).exists()  # the missing one was regenerated all the same
+    assert broken.read_text() == '{"cells": [\n<<<<<<< HEAD\n'

@@ -99,7 +99,8 @@ def plan(solutions_dir: Path, exercises_dir: Path, names=None):
     """For each solution: (exercise path, generated notebook, status).
 
     status: "same" (up to date), "new" (missing), "stale" (generated earlier, safe to
-    replace) or "edited" (changed by hand since it was generated: a learner's work).
+    replace), "edited" (changed by hand since it was generated: a learner's work) or
+    "unreadable" (not a notebook: a crashed save, merge markers; said in one line).
     """
     result = []
     for solution in sorted(solutions_dir.glob("*.ipynb")):
@@ -110,7 +111,13 @@ def plan(solutions_dir: Path, exercises_dir: Path, names=None):
         if not target.exists():
             status = "new"
         else:
-            current = nbformat.read(target, as_version=4)
+            try:
+                current = nbformat.read(target, as_version=4)
+            except Exception as error:  # a crashed save or merge markers: one line, go on
+                print(f"unreadable: {target} is not a notebook ({type(error).__name__}); "
+                      f"move it away and run make exercises to regenerate it", file=sys.stderr)
+                result.append((target, generated, "unreadable"))
+                continue
             recorded = current.metadata.get("minibp", {}).get("cells_sha256")
             if cells_hash(current) == cells_hash(generated):
                 status = "same"
@@ -150,6 +157,9 @@ def main(argv=None):
     args.exercises.mkdir(parents=True, exist_ok=True)
     for target, generated, status in items:
         if status == "same":
+            continue
+        if status == "unreadable" and not args.force:
+            refused += 1  # already said, in one line
             continue
         if status == "edited" and not args.force:
             print(f"refused: {target} was edited by hand (a learner's work?); "
