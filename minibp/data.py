@@ -67,9 +67,11 @@ class WorkedExample:
 def worked_example() -> WorkedExample:
     """A new copy of the classic textbook worked example of backpropagation.
 
-    Source: Han, Kamber & Pei, "Data Mining: Concepts and Techniques" (the example used in
-    the lecture notes of the course's seed 003): a 3-2-1 network of sigmoid units trained on
-    one sample, x = [1, 0, 1] with target 1, learning rate 0.9.
+    Source: J. Han, M. Kamber & J. Pei, "Data Mining: Concepts and Techniques" (3rd ed., 2011,
+    section 9.2, "Classification by Backpropagation"), reproduced in the lecture note
+    "Backpropagation algorithm, learning rate, momentum, Xavier, vanishing gradients": a 3-2-1
+    network of sigmoid units trained on one sample, x = [1, 0, 1] with target 1, learning
+    rate 0.9.
 
     With ``h = sigmoid(x @ W1 + b1)`` and ``o = sigmoid(h @ W2 + b2)`` the forward outputs
     are, to 3 decimals, o4 = 0.332, o5 = 0.525 (the hidden units) and o6 = 0.474 (the
