@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-LAYER_GAP, UNIT_GAP, UNIT_RADIUS = 2.4, 1.2, 0.25  # drawing units of draw_network
-ALONG = 0.36  # where draw_network writes a weight: just over a third of the way along its edge
+# Drawing units of draw_network, drawn to scale (equal aspect). The 3-2-1 network takes
+# about 7.6 x 3.3 units; its texts fit at about 1 inch per unit with fontsize 10.
+LAYER_GAP, UNIT_GAP, UNIT_RADIUS = 3.2, 1.2, 0.34
+ALONG = 0.36  # where a weight is written: just over a third of the way along its edge
 SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -22,13 +24,17 @@ def _unit_positions(sizes):
     return positions
 
 
-def draw_network(ax, network, unit_names=None, outputs=None, previous=None, fontsize=9):
+def draw_network(ax, network, unit_names=None, outputs=None, previous=None, fontsize=10):
     """Draw a small MLP with every weight and bias written on it.
 
     ``unit_names``: one list of labels per layer (default 1, 2, ... in order).
     ``outputs``: one array of unit outputs per layer, written inside the units.
     ``previous``: an earlier copy of the network; each label then reads "old -> new".
     Edge width grows with |w|; red is negative, blue positive.
+
+    The drawing is to scale (equal aspect): the values fit inside the units and the labels
+    keep clear of them when a drawing unit is about an inch (``fontsize`` 10; the 3-2-1
+    network then needs a panel of about 7.6 x 3.3 in). Unit texts carry the gid "unit".
     """
     sizes = network.sizes
     pos = _unit_positions(sizes)
@@ -41,32 +47,35 @@ def draw_network(ax, network, unit_names=None, outputs=None, previous=None, font
 
     for l, layer in enumerate(network.layers, start=1):
         old = previous.layers[l - 1] if previous is not None else None
+        # Labels sit near the source, where the edges into one unit fan apart (they cross
+        # half-way); edges that all end in one unit do not cross, so theirs sit half-way.
+        along = 0.5 if len(pos[l]) == 1 else ALONG
         for p, (x0, y0) in enumerate(pos[l - 1]):
             for q, (x1, y1) in enumerate(pos[l]):
                 w = layer.W[p, q]
                 ax.plot([x0, x1], [y0, y1], color="tab:blue" if w >= 0 else "tab:red",
                         lw=0.8 + 2.5 * min(abs(w), 1.5), alpha=0.6, zorder=1)
-                # Labels sit near the source, where edges into one unit fan apart, and past
-                # the unit itself, which a long "old→new" label would otherwise run into.
-                tx, ty = x0 + ALONG * (x1 - x0), y0 + ALONG * (y1 - y0)
+                tx, ty = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
                 ax.text(tx, ty, f"w{subscript(unit_names[l - 1][p] + unit_names[l][q])}="
                         + label(w, None if old is None else old.W[p, q]),
                         fontsize=fontsize - 1, ha="center", va="center", zorder=3,
                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
         for q, (x1, y1) in enumerate(pos[l]):
             theta = label(layer.b[q], None if old is None else old.b[q])
-            ax.text(x1, y1 - 1.2 * UNIT_RADIUS, f"\u03b8{subscript(unit_names[l][q])}={theta}",
+            ax.text(x1, y1 - UNIT_RADIUS - 0.06, f"\u03b8{subscript(unit_names[l][q])}={theta}",
                     fontsize=fontsize - 1, ha="center", va="top", zorder=3)
     for l, column in enumerate(pos):
         for q, (x, y) in enumerate(column):
-            ax.add_patch(_circle(ax, (x, y)))
+            ax.add_patch(_circle((x, y)))
             text = unit_names[l][q]
             if outputs is not None:
                 text += f"\n{np.ravel(outputs[l])[q]:.3f}"
-            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5)
-    ax.set_xlim(-0.5, LAYER_GAP * (len(sizes) - 1) + 0.6)
+            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5,
+                    linespacing=1.1, gid="unit")
+    ax.set_xlim(-0.5, LAYER_GAP * (len(sizes) - 1) + 0.9)
     half = 0.5 * UNIT_GAP * (max(sizes) - 1)
-    ax.set_ylim(-half - 0.7, half + 0.4)
+    ax.set_ylim(-half - 0.45, half + 0.45)
+    ax.set_aspect("equal")
     ax.axis("off")
 
 
@@ -75,7 +84,7 @@ def subscript(name):
     return name.translate(SUBSCRIPT_DIGITS) if name.isdigit() else f"_{name}"
 
 
-def _circle(ax, centre):  # in data units: it takes the axes' aspect (an ellipse in wide panels)
+def _circle(centre):  # in data units: a circle, as draw_network keeps the aspect equal
     from matplotlib.patches import Circle
 
     return Circle(centre, UNIT_RADIUS, fc="#f4f1e8", ec="black", lw=1.2, zorder=4)

@@ -1,9 +1,13 @@
 """Every explorer draws at its defaults and at the extremes of every control, with nothing
-cut off at the figure's edge and no panel's labels running into another panel."""
+cut off at the figure's edge, no panel's labels running into another panel, no text on top of
+another, no legend over a data point or a text, and in network drawings every value inside its
+unit; its controls show their whole description and value. ``layout_problems`` is shared with
+tests/test_figure_text_size.py, which runs it on the lecture figures too."""
 
 import io
 from itertools import combinations
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -34,20 +38,23 @@ def test_explorer_draws_its_defaults(built, rendered, name):
     assert not rendered(name)[1], rendered(name)[1]
 
 
-def _texts(fig):
-    """Every text a reader sees: titles, axis and tick labels, legends, annotations."""
+def visible_texts(fig):
+    """Every text a reader sees: titles, axis and tick labels, offsets, legends with their
+    titles, annotations, table cells, figure texts."""
     texts = list(fig.texts)  # the suptitle is one of them
-    for legend in fig.legends:
-        texts += legend.get_texts()
+    legends = list(fig.legends)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax._right_title]
         for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():  # axis("off") hides them all
-            texts.append(axis.label)
+            texts += [axis.label, axis.get_offset_text()]
             # The ticks drawn are those inside the view limits.
             texts += [label for tick in axis._update_ticks() for label in (tick.label1, tick.label2)]
         texts += ax.texts
+        texts += [cell.get_text() for table in ax.tables for cell in table.get_celld().values()]
         if ax.get_legend() is not None:
-            texts += ax.get_legend().get_texts()
+            legends.append(ax.get_legend())
+    for legend in legends:
+        texts += legend.get_texts() + [legend.get_title()]
     return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
@@ -56,15 +63,41 @@ def _overlap(a, b, tolerance=2.0):
             and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance)
 
 
-def layout_problems(fig):
-    """What a reader would see as broken in a drawn figure (an empty list when none)."""
+def _data_points(ax):
+    """Display coordinates of the points a reader looks for: every vertex of every line and
+    every scatter marker of ``ax`` inside its frame."""
+    from matplotlib.collections import PathCollection
+
+    points = [line.get_transform().transform(line.get_xydata())
+              for line in ax.lines if line.get_visible() and len(line.get_xydata())]
+    points += [c.get_offset_transform().transform(c.get_offsets())
+               for c in ax.collections if isinstance(c, PathCollection) and c.get_visible()
+               and len(c.get_offsets())]
+    if not points:
+        return np.empty((0, 2))
+    points = np.concatenate(points)
+    frame = ax.bbox
+    keep = (np.isfinite(points).all(axis=1) & (points[:, 0] >= frame.x0) & (points[:, 0] <= frame.x1)
+            & (points[:, 1] >= frame.y0) & (points[:, 1] <= frame.y1))
+    return points[keep]
+
+
+def layout_problems(fig, edges=True):
+    """What a reader would see as broken in a drawn figure (an empty list when none): texts
+    cut off at the figure's edge (``edges``; not for figures saved with a tight bounding
+    box), panels running into each other, texts on top of each other, legends over data."""
     renderer = fig.canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     problems = []
-    for text in _texts(fig):
-        box = text.get_window_extent(renderer)
-        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+    texts = visible_texts(fig)
+    boxes = [text.get_window_extent(renderer) for text in texts]
+    for text, box in zip(texts, boxes):
+        if edges and (box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1):
             problems.append(f"text {text.get_text()!r} is cut off at the figure's edge")
+    for i, j in combinations(range(len(texts)), 2):
+        if _overlap(boxes[i], boxes[j], tolerance=1.0):
+            problems.append(f"texts {texts[i].get_text()[:30]!r} and {texts[j].get_text()[:30]!r} "
+                            "overlap")
     # Each panel with its labels, legend and title; figure-level titles and legends too.
     blocks = [(f"panel {i}", ax.get_tightbbox(renderer)) for i, ax in enumerate(fig.axes)]
     if fig._suptitle is not None:
@@ -73,6 +106,51 @@ def layout_problems(fig):
     for (name_a, a), (name_b, b) in combinations(blocks, 2):
         if _overlap(a, b):
             problems.append(f"{name_a} and {name_b} overlap")
+    legends = [(f"the legend of panel {i}", ax.get_legend()) for i, ax in enumerate(fig.axes)
+               if ax.get_legend() is not None and ax.get_legend().get_visible()]
+    legends += [("the figure legend", legend) for legend in fig.legends]
+    for name, legend in legends:
+        frame = legend.get_window_extent(renderer).padded(-1)
+        own = set(map(id, legend.get_texts())) | {id(legend.get_title())}
+        for i, ax in enumerate(fig.axes):
+            points = _data_points(ax)
+            covered = ((points[:, 0] > frame.x0) & (points[:, 0] < frame.x1)
+                       & (points[:, 1] > frame.y0) & (points[:, 1] < frame.y1))
+            if covered.any():
+                problems.append(f"{name} covers {covered.sum()} data point(s) of panel {i}")
+        for text, box in zip(texts, boxes):
+            if id(text) not in own and _overlap(frame, box, tolerance=1.0):
+                problems.append(f"{name} covers the text {text.get_text()[:30]!r}")
+    return problems + network_problems(fig)
+
+
+def _distance_to_box(cx, cy, box):
+    return np.hypot(max(box.x0 - cx, 0, cx - box.x1), max(box.y0 - cy, 0, cy - box.y1))
+
+
+def network_problems(fig, clearance=1.0):
+    """In network drawings (``viz.draw_network``: texts with gid "unit" on circles): a unit's
+    text must fit inside its circle, and no other text (with its box) may touch a circle."""
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for i, ax in enumerate(fig.axes):
+        if not any(text.get_gid() == "unit" for text in ax.texts):
+            continue
+        circles = []
+        for patch in ax.patches:
+            box = patch.get_window_extent(renderer)
+            circles.append(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, box.width / 2))
+        for text in ax.texts:
+            if text.get_gid() == "unit":
+                box = text.get_window_extent(renderer)
+                corners = [(box.x0, box.y0), (box.x0, box.y1), (box.x1, box.y0), (box.x1, box.y1)]
+                if not any(all(np.hypot(x - cx, y - cy) <= r - clearance for x, y in corners)
+                           for cx, cy, r in circles):
+                    problems.append(f"panel {i}: {text.get_text()!r} spills out of its unit")
+            else:
+                box = (text.get_bbox_patch() or text).get_window_extent(renderer)
+                if any(_distance_to_box(cx, cy, box) <= r + clearance for cx, cy, r in circles):
+                    problems.append(f"panel {i}: {text.get_text()!r} touches a unit")
     return problems
 
 
@@ -132,3 +210,29 @@ def test_bad_parameters_get_clear_errors(built):
         explorer.figure(momentum=0.5)
     with pytest.raises(ValueError, match="learning_rate must be in"):
         explorer.figure(learning_rate=-1.0)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_controls_show_their_whole_description_and_value(built, name):
+    """A slider's readout shows every value of its steps (0.095, not 0.10, on a 0.005 step),
+    and every control is wide enough for its description and a usable slider track."""
+    from course.explorers import CHARACTER_PX
+
+    for control, widget in zip(built[name].controls.values(), built[name].show().children[1].children):
+        width = int(widget.layout.width.removesuffix("px"))
+        assert width >= CHARACTER_PX * len(widget.description) + 40, widget.description
+        if isinstance(control, explorers.Slider):
+            assert width >= CHARACTER_PX * len(widget.description) + 250, widget.description
+            if control.step and not control.integer and not control.log:
+                grid = np.arange(control.low, control.high + control.step / 2, control.step)
+                shown = [float(format(value, widget.readout_format)) for value in grid]
+                np.testing.assert_allclose(shown, grid, atol=1e-9, err_msg=widget.description)
+        if isinstance(control, explorers.Toggle):
+            assert widget.indent is False  # no empty space before the box eats the description
+
+
+def test_saturation_axes_stay_put_while_the_sliders_move():
+    explorer = explorers.hebbian_descent.saturation()
+    limits = {tuple(tuple(ax.get_ylim()) for ax in explorer.figure(net_input=z, target=t).axes)
+              for z in (-10.0, -3.0, 0.0, 10.0) for t in (0.0, 0.5, 1.0)}
+    assert len(limits) == 1, limits

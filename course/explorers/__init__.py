@@ -22,8 +22,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DPI = 80  # pixels per inch of every explorer figure: sharp on a projector, quick to draw
-MARGINS = dict(left=0.06, right=0.98, bottom=0.13, top=0.88, wspace=0.25, hspace=0.35)
+# Pixels per inch of every explorer figure: matplotlib's inline dpi, so that a point is as big
+# in an explorer as in a lecture figure. An explorer is at most 9.6 in wide: its widget PNG
+# (figsize x DPI) then fits JupyterLab's output area (968 px in a 1400 px window with the file
+# browser open) at its own size, and no text is below 8 pt = 11 px (tests/test_figure_text_size.py).
+DPI = 100
+MARGINS = dict(left=0.08, right=0.98, bottom=0.14, top=0.88, wspace=0.3, hspace=0.4)
+CHARACTER_PX = 7  # about how wide a character of a control's description is in JupyterLab
+
+
+def _decimals(step):
+    """How many decimals a slider's readout needs to show every value of its steps."""
+    from decimal import Decimal
+
+    return max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
+
+
+def _width(description, content_px):
+    """A control wide enough for its description and ``content_px`` of slider, box or list."""
+    return f"{CHARACTER_PX * len(description) + content_px}px"
 
 
 @dataclass(frozen=True)
@@ -52,17 +69,23 @@ class Slider:
     def widget(self, name):
         import ipywidgets as widgets
 
-        common = dict(description=self.label or name, continuous_update=False,
-                      style={"description_width": "initial"})
+        description = self.label or name
+        # The track gets about 180 px whatever the description's length, the readout 60.
+        common = dict(description=description, continuous_update=False,
+                      style={"description_width": "initial"},
+                      layout=widgets.Layout(width=_width(description, 280)))
         if self.integer:
             return widgets.IntSlider(value=self.default, min=self.low, max=self.high,
                                      step=self.step or 1, **common)
         if self.log:
             return widgets.FloatLogSlider(value=self.default, min=np.log10(self.low),
                                           max=np.log10(self.high), step=self.step or 0.1,
-                                          **common)
-        return widgets.FloatSlider(value=self.default, min=self.low, max=self.high,
-                                   step=self.step or (self.high - self.low) / 100, **common)
+                                          readout_format=".3g", **common)
+        step = self.step or (self.high - self.low) / 100
+        # As many decimals as the step has: 0.095 on a 0.005 step, not 0.10.
+        readout = f".{_decimals(step)}f" if self.step else ".3g"
+        return widgets.FloatSlider(value=self.default, min=self.low, max=self.high, step=step,
+                                   readout_format=readout, **common)
 
 
 @dataclass(frozen=True)
@@ -84,8 +107,12 @@ class Choice:
     def widget(self, name):
         import ipywidgets as widgets
 
+        description = self.label or name
+        longest = max(len(str(option)) for option in self.options)
         return widgets.Dropdown(options=list(self.options), value=self.default,
-                                description=self.label or name)
+                                description=description, style={"description_width": "initial"},
+                                layout=widgets.Layout(width=_width(
+                                    description, max(CHARACTER_PX * longest + 60, 100))))
 
 
 @dataclass(frozen=True)
@@ -106,7 +133,10 @@ class Toggle:
     def widget(self, name):
         import ipywidgets as widgets
 
-        return widgets.Checkbox(value=self.default, description=self.label or name)
+        description = self.label or name
+        # Not indented, and wide enough: the description is never cut to "centre the in...".
+        return widgets.Checkbox(value=self.default, description=description, indent=False,
+                                layout=widgets.Layout(width=_width(description, 40)))
 
 
 @dataclass

@@ -134,7 +134,8 @@ def _draw(fig, depth, width, activation, bug):
     ax_err.set_xticks(layers, [f"{l}" + (" (out)" if l == L else "") for l in layers])
     ax_err.set_xlabel("layer l")
     ax_err.set_ylabel("relative error (log scale)")
-    ax_err.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=9)
+    ax_err.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
+                  handlelength=1.2, columnspacing=1.0)
     broken = report["bug_layer"]
     if bug == "none":
         what = "correct backprop"
@@ -168,8 +169,8 @@ def gradient_check():
             "activation": Choice(ACTIVATIONS, "sigmoid", label="activation"),
             "bug": Choice(BUGS, "none", label="injected bug"),
         },
-        figsize=(11.0, 4.3),
-        margins=dict(left=0.075, right=0.98, bottom=0.23, top=0.87, wspace=0.22),
+        figsize=(9.6, 4.6),
+        margins=dict(left=0.09, right=0.98, bottom=0.27, top=0.87, wspace=0.3),
     )
 
 

@@ -34,32 +34,37 @@ def unit_signals(z, target):
     }
 
 
+LOSS_LIMITS = (-0.4, 11.0)  # the loss axis for every net input and target: it never rescales
+DELTA_LIMITS = (1e-5, 2.0)
+
+
 def _draw_saturation(fig, net_input, target):
     curves = unit_signals(Z_GRID, target)
     here = unit_signals(net_input, target)
     ax_loss, ax_delta = fig.subplots(1, 2)
-    # The matching loss minus its smallest value, so both losses are 0 at their best.
+    # The matching loss minus its smallest value, so both losses are 0 at their best. On
+    # z in [-10, 10] it stays below 10.0 for every target in [0, 1]: fixed limits fit all.
     floor = float(np.min(curves["matching_loss"]))
     ax_loss.plot(Z_GRID, curves["squared_error"], color="tab:red", label="squared error ½(y − t)²")
     ax_loss.plot(Z_GRID, curves["matching_loss"] - floor, color="tab:green",
-                 label="matching loss softplus(z) − t z (− its minimum)")
+                 label="matching loss softplus(z) − t z, minus its minimum")
     ax_loss.plot([net_input] * 2, [float(here["squared_error"]),
                                    float(here["matching_loss"]) - floor], "ko", ms=6)
-    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=(-0.05, max(1.0, float(
-        here["matching_loss"]) - floor + 0.3)),
-        title=f"y = sigmoid({net_input:+.1f}) = {float(here['y']):.4f},  target t = {target:g}")
+    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=LOSS_LIMITS,
+                title=f"y = sigmoid({net_input:+.1f}) = {float(here['y']):.4f},  target t = {target:g}")
     ax_loss.grid(alpha=0.3)
-    ax_loss.legend(fontsize=8, loc="upper right")
     ax_delta.semilogy(Z_GRID, np.abs(curves["delta_squared_error"]) + 1e-12, color="tab:red",
                       label="squared error: |(y − t) y (1 − y)|")
     ax_delta.semilogy(Z_GRID, np.abs(curves["delta_hebbian_descent"]) + 1e-12, color="tab:green",
                       label="Hebbian descent: |y − t|")
     d_se, d_hd = float(here["delta_squared_error"]), float(here["delta_hebbian_descent"])
     ax_delta.plot([net_input] * 2, [abs(d_se) + 1e-12, abs(d_hd) + 1e-12], "ko", ms=6)
-    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=(1e-5, 2.0),
-                 title=f"δ squared error = {d_se:+.4f},  δ Hebbian descent = {d_hd:+.4f}")
+    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=DELTA_LIMITS,
+                 title=f"δ squared error = {d_se:+.4f}\nδ Hebbian descent = {d_hd:+.4f}")
     ax_delta.grid(alpha=0.3)
-    ax_delta.legend(fontsize=8, loc="lower center")
+    # Under the panels, where they cannot hide a curve or the dots wherever z and t are.
+    for ax in (ax_loss, ax_delta):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=9)
 
 
 def saturation():
@@ -71,7 +76,8 @@ def saturation():
             "net_input": Slider(-10.0, 10.0, -6.0, step=0.5, label="net input z"),
             "target": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
         },
-        figsize=(12.0, 4.4),
+        figsize=(9.6, 4.8),
+        margins=dict(left=0.08, right=0.98, bottom=0.27, top=0.88, wspace=0.3),
     )
 
 
@@ -111,7 +117,7 @@ def _draw_forgetting(fig, learning_rate, centering):
                  f"mean ± std over {len(EXPLORER_SEEDS)} seeds")
     ax.axhline(0.5, color="0.7", lw=0.8)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
 
 
 def forgetting():
@@ -123,8 +129,8 @@ def forgetting():
             "learning_rate": Slider(0.02, 2.0, 0.2, step=0.1, log=True, label="learning rate η"),
             "centering": Toggle(True, label="centre the inputs (Hebbian and gradient descent)"),
         },
-        figsize=(10.0, 5.6),
-        margins=dict(left=0.08, right=0.97, bottom=0.27, top=0.93),
+        figsize=(9.6, 5.2),
+        margins=dict(left=0.09, right=0.97, bottom=0.29, top=0.91),
     )
 
 

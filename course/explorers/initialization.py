@@ -66,12 +66,17 @@ def _activation_range(activation, arrays):
 def _layer_histograms(ax, values, value_range, colors, label_of):
     bins = np.linspace(*value_range, BINS + 1)
     centres = 0.5 * (bins[1:] + bins[:-1])
+    highest = 0.0
     for l, (v, color) in enumerate(zip(values, colors), start=1):
         counts = np.histogram(np.clip(v, *value_range), bins=bins)[0] / v.size
         ax.plot(centres, counts, color=color, lw=1.6, label=label_of(l, v))
+        highest = max(highest, counts.max())
+    # Room above the highest bar for the legend: it never hides a histogram.
+    ax.set_ylim(-0.02 * highest, 1.6 * highest)
     ax.set_ylabel("fraction of values")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", ncol=2 if len(values) > 5 else 1, title="hidden layer")
+    ax.legend(fontsize=9, title_fontsize=9, ncol=2 if len(values) > 5 else 1, title="hidden layer",
+              loc="upper right", handlelength=1.2, columnspacing=0.8)
 
 
 def _draw(fig, activation, init, depth, width):
@@ -109,7 +114,7 @@ def layer_histograms():
             "depth": Slider(1, 10, 5, step=1, integer=True, label="hidden layers"),
             "width": Slider(10, 400, 100, step=10, integer=True, label="units per layer"),
         },
-        figsize=(12.0, 4.6),
+        figsize=(9.6, 4.8),
     )
 
 

@@ -132,9 +132,9 @@ def _draw_quadratic(fig, learning_rate, momentum):
     ax_dist.grid(alpha=0.3)
     ax_dist.legend(loc="upper right", fontsize=9)
     ax_dist.set_title(
-        f"\u03b7 = {learning_rate:.3f}: stable below 2/\u03bb_max = {stability_bound(0.0):.3f} "
-        f"without momentum,\nbelow 2(1 + \u03bc)/\u03bb_max = {stability_bound(momentum):.3f} "
-        f"with \u03bc = {momentum:.2f}", fontsize=10)
+        f"\u03b7 = {learning_rate:.3f}; stable: \u03b7 < 2/\u03bb_max = {stability_bound(0.0):.3f} "
+        f"(plain GD),\n\u03b7 < 2(1 + \u03bc)/\u03bb_max = {stability_bound(momentum):.3f} "
+        f"(\u03bc = {momentum:.2f})", fontsize=10)
 
 
 def quadratic_paths():
@@ -146,7 +146,8 @@ def quadratic_paths():
             "learning_rate": Slider(0.005, 0.2, 0.095, step=0.005, label="learning rate \u03b7"),
             "momentum": Slider(0.0, 0.99, 0.5, step=0.01, label="momentum \u03bc"),
         },
-        figsize=(12.0, 5.0),
+        figsize=(9.6, 4.8),
+        margins=dict(left=0.07, right=0.98, bottom=0.12, top=0.86, wspace=0.3),
     )
 
 
@@ -213,8 +214,10 @@ def _draw_network(fig, momentum, learning_rate):
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss (cross-entropy)")
     ax_loss.grid(alpha=0.3, which="both")
-    ax_loss.legend(fontsize=8, title=f"epoch reaching {TARGET_ACCURACY:.0%} validation accuracy",
-                   title_fontsize=8)
+    # Under both panels, where it covers no curve.
+    fig.legend(*ax_loss.get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=9,
+               title=f"in brackets: the epoch reaching {TARGET_ACCURACY:.0%} validation accuracy",
+               title_fontsize=9)
     ax_acc.axhline(TARGET_ACCURACY, color="black", lw=0.6, ls=":")
     ax_acc.set_ylim(0.0, 1.0)
     ax_acc.set_xlabel("epoch")
@@ -236,7 +239,8 @@ def network_momentum():
             "learning_rate": Slider(0.001, 1.0, 0.01, step=0.1, log=True,
                                     label="learning rate \u03b7"),
         },
-        figsize=(12.0, 4.6),
+        figsize=(9.6, 5.2),
+        margins=dict(left=0.09, right=0.98, bottom=0.3, top=0.92, wspace=0.3),
     )
 
 

@@ -119,31 +119,33 @@ def _draw_region(ax, kind, sigma, t, a):
 
 
 def _draw_accept_region(fig, v0, tau, epoch, output):
-    ax_class, ax_regr, ax_sigma, ax_fraction = fig.subplots(1, 4, width_ratios=[1.2, 1.2, 1, 1])
+    # The two accept regions above, annealing below: four panels in a row would not fit 9.6 in.
+    (ax_class, ax_regr), (ax_sigma, ax_fraction) = fig.subplots(2, 2, height_ratios=[1.25, 1])
     t, a = np.array([1.0, 0.0]), np.array([output, 1.0 - output])
     sigma = float(np.sqrt(noise.annealed_variance(v0, tau, epoch)))
     _draw_region(ax_class, "classification", sigma, t, a)
     _draw_region(ax_regr, "regression", sigma, t, a)
     handles, labels = ax_class.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower left", ncols=5, fontsize=9, markerscale=1.5)
+    fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, 0.475), ncols=5, fontsize=9,
+               markerscale=1.5, handletextpad=0.4, columnspacing=1.2)
 
     epochs = np.arange(1, EPOCHS_SHOWN + 1)
     sigmas = np.sqrt(noise.annealed_variance(v0, tau, epochs))
     ax_sigma.plot(epochs, sigmas, color="tab:blue")
     ax_sigma.plot(epoch, sigma, "o", color="tab:blue")
-    ax_sigma.set(xlabel="epoch k", ylabel="noise std √vₖ", ylim=(0, None),
-                 title=f"vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
-                       f"epoch {epoch}: √vₖ = {sigma:.2g}")
+    ax_sigma.set(xlabel="epoch k", ylabel="noise std √vₖ", ylim=(0, None))
+    ax_sigma.set_title(f"vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
+                       f"epoch {epoch}: √vₖ = {sigma:.2g}", fontsize=10)
     ax_sigma.grid(alpha=0.3)
 
     for kind, color in (("classification", "tab:green"), ("regression", "tab:olive")):
         fractions = accepted_fraction_by_epoch(kind, v0, tau, output)
         ax_fraction.plot(epochs, fractions, color=color, label=kind)
         ax_fraction.plot(epoch, fractions[epoch - 1], "o", color=color)
-    ax_fraction.set(xlabel="epoch k", ylabel="fraction of noise accepted", ylim=(0, 1.02),
-                    title="accepted fraction per epoch\n(20 000 draws each)")
+    ax_fraction.set(xlabel="epoch k", ylabel="fraction of noise accepted", ylim=(0, 1.02))
+    ax_fraction.set_title("accepted fraction per epoch\n(20 000 draws each)", fontsize=10)
     ax_fraction.grid(alpha=0.3)
-    ax_fraction.legend(fontsize=8)
+    ax_fraction.legend(fontsize=9)
 
 
 def accept_region():
@@ -157,8 +159,8 @@ def accept_region():
             "epoch": Slider(1, EPOCHS_SHOWN, 1, integer=True, label="epoch k"),
             "output": Slider(0.05, 0.95, 0.7, step=0.05, label="output a_1"),
         },
-        figsize=(16.0, 4.6),
-        margins=dict(left=0.05, right=0.99, bottom=0.2, top=0.87, wspace=0.3),
+        figsize=(9.6, 8.6),
+        margins=dict(left=0.09, right=0.98, bottom=0.07, top=0.93, wspace=0.3, hspace=0.55),
     )
 
 
@@ -190,16 +192,20 @@ def _draw_learning_curves(fig, v0, tau):
                              ls="--" if condition == "blind" else "-",
                              label=LABELS[condition] + (" (would pass)" if condition == "blind"
                                                         else ""))
-    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (clean targets)",
-                title=f"v0 = {v0:g}, tau = {tau:g}: mean ± std over {len(seeds)} seeds")
+    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (clean targets)")
+    ax_loss.set_title(f"v0 = {v0:g}, tau = {tau:g}:\nmean ± std over {len(seeds)} seeds",
+                      fontsize=10)
     ax_change.axhline(0, color="0.25", lw=1)
-    ax_change.set(xlabel="epoch", ylabel="change vs no noise, same seed (%)",
-                  title="paired change in training cross-entropy")
+    ax_change.set(xlabel="epoch", ylabel="change vs no noise, same seed (%)")
+    ax_change.set_title("paired change in\ntraining cross-entropy", fontsize=10)
     ax_fraction.set(xlabel="epoch", ylabel="fraction of noise draws passing the test",
-                    ylim=(0, 1), title="accepted fraction (mean over seeds)")
+                    ylim=(0, 1))
+    ax_fraction.set_title("accepted fraction\n(mean over seeds)", fontsize=10)
     for ax in (ax_loss, ax_change, ax_fraction):
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+    # Under the panels: the curves of some grid points fill every corner of them.
+    for ax in (ax_loss, ax_change, ax_fraction):
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17))
 
 
 def learning_curves():
@@ -213,7 +219,8 @@ def learning_curves():
             "v0": Choice(tuple(grid["v0"]), chosen["v0"], label="v0"),
             "tau": Choice(tuple(grid["tau"]), chosen["tau"], label="tau"),
         },
-        figsize=(14.0, 4.4),
+        figsize=(9.6, 4.8),
+        margins=dict(left=0.08, right=0.98, bottom=0.3, top=0.88, wspace=0.42),
     )
 
 
@@ -272,9 +279,9 @@ def _draw_class_picker(fig, digit, epoch, model, runs=None):
     mean = runs["means"][digit].reshape(8, 8)
     ax_back, ax_mean, ax_distance = fig.subplots(1, 3, width_ratios=[1, 1, 1.6])
     shown = ax_back.imshow(np.clip(image, 0, 1), cmap="gray_r", vmin=0, vmax=1)
-    ax_back.set_title(f"{model}\nbackward pass of class {digit}, epoch {epoch}", fontsize=10)
+    ax_back.set_title(f"{model}\nbackward pass of class {digit},\nepoch {epoch}", fontsize=10)
     ax_mean.imshow(mean, cmap="gray_r", vmin=0, vmax=1)
-    ax_mean.set_title(f"mean of the training 8x8 images\nof class {digit} (the centroid)",
+    ax_mean.set_title(f"mean of the training\n8x8 images of class {digit}\n(the centroid)",
                       fontsize=10)
     for ax in (ax_back, ax_mean):
         ax.set_xticks([])
@@ -287,10 +294,11 @@ def _draw_class_picker(fig, digit, epoch, model, runs=None):
                          alpha=1 if name == model else 0.6, label=name)
     current = runs["distance"][model][epoch, digit]
     ax_distance.plot(epoch, current, "o", color="black")
-    ax_distance.set(xlabel="epoch", ylabel="|backward image - class mean|", ylim=(0, None),
-                    title=f"distance to the centroid of class {digit}: {current:.2f} now")
+    ax_distance.set(xlabel="epoch", ylabel="|backward image − class mean|", ylim=(0, None))
+    ax_distance.set_title(f"distance to the centroid of class {digit}:\n{current:.2f} now",
+                          fontsize=10)
     ax_distance.grid(alpha=0.3)
-    ax_distance.legend(fontsize=8)
+    ax_distance.legend(fontsize=9)
 
 
 def class_picker(images=None, means=None):
@@ -325,7 +333,8 @@ def class_picker(images=None, means=None):
             "epoch": Slider(0, epochs, epochs, integer=True, label="epoch"),
             "model": Choice(MODELS, "bidirectional", label="network"),
         },
-        figsize=(12.0, 4.2),
+        figsize=(9.6, 4.4),
+        margins=dict(left=0.02, right=0.98, bottom=0.12, top=0.82, wspace=0.3),
     )
 
 

@@ -97,8 +97,8 @@ def loss_family_explorer():
             "q": Slider(0.1, 4.0, 2.0, step=0.05, label="exponent q"),
             "depth": Slider(1, 8, 4, integer=True, label="hidden layers"),
         },
-        figsize=(11.0, 7.5),
-        margins=dict(left=0.07, right=0.98, bottom=0.08, top=0.95, hspace=0.38, wspace=0.2),
+        figsize=(9.6, 7.4),
+        margins=dict(left=0.08, right=0.98, bottom=0.08, top=0.95, hspace=0.4, wspace=0.25),
     )
 
 
@@ -183,8 +183,9 @@ def draw_accuracy_curves(ax, sweep, depth, q, which="train"):
             label=f"q = {q:g}, mean (thin: each seed)")
     ax.axhline(sweep["config"]["target_accuracy"], color="black", lw=0.8, ls=":")
     ax.set(xlabel="epoch", ylabel=f"{name} accuracy", ylim=(0, 1.02),
-           title=f"{depth} hidden layers: {name} accuracy, {chosen.shape[0]} seeds")
-    ax.legend(loc="lower right")
+           title=f"{depth} hidden layers:\n{name} accuracy, {chosen.shape[0]} seeds")
+    # Under the panel: inside, some q and depth would have a curve under it.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=9)
     ax.grid(alpha=0.3)
 
 
@@ -208,7 +209,7 @@ def draw_epochs_to_target(ax, sweep, depth, highlight=None):
     ax.set_yticks(ticks + [cap * 1.09], [f"{tick:g}" for tick in ticks] + ["never"])
     ax.set(xticks=range(len(qs)), xticklabels=[f"{q:g}" for q in qs], xlabel="q",
            ylabel=f"epochs to {cfg['target_accuracy']:.0%} training accuracy",
-           title=f"{depth} hidden layers: a dot per seed, a bar per mean")
+           title=f"{depth} hidden layers:\na dot per seed, a bar per mean")
     ax.grid(alpha=0.3, axis="y")
 
 
@@ -230,8 +231,8 @@ def learning_curves_explorer(path=None):
             "depth": Choice(depths, depths[len(depths) // 2], label="hidden layers"),
             "curve": Choice(("training", "validation"), "training", label="accuracy on"),
         },
-        figsize=(12.0, 4.5),
-        margins=dict(left=0.06, right=0.98, bottom=0.12, top=0.92, wspace=0.2),
+        figsize=(9.6, 4.8),
+        margins=dict(left=0.08, right=0.98, bottom=0.21, top=0.88, wspace=0.3),
     )
 
 

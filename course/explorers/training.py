@@ -168,7 +168,10 @@ def _curves(ax, history, title, keys=("loss", "val_loss"), labels=("training", "
 def _draw_learning_rate(fig, learning_rate, schedule):
     network, history = schedule_run(learning_rate, schedule)
     X, labels, _, _ = spirals_problem()
-    ax_loss, ax_rate, ax_map = fig.subplots(1, 3, width_ratios=[1.3, 1.0, 1.0])
+    # The loss and the learning rate stacked on the left, the decision boundary on the right.
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
+    ax_loss, ax_rate = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
+    ax_map = fig.add_subplot(grid[:, 1])
     _curves(ax_loss, history, f"η₀ = {learning_rate:.3g}, schedule: {schedule}")
     epochs = history["epoch"][1:]
     ax_rate.plot(epochs, history["learning_rate"][1:], color="tab:purple")
@@ -194,14 +197,18 @@ def learning_rate():
             "learning_rate": Slider(0.01, 30.0, 1.0, step=0.1, label="learning rate η₀", log=True),
             "schedule": Choice(tuple(SCHEDULE_OPTIONS), "constant", label="schedule"),
         },
-        figsize=(13.0, 4.0),
+        figsize=(9.6, 6.4),
+        margins=dict(left=0.1, right=0.98, bottom=0.08, top=0.94, wspace=0.2, hspace=0.45),
     )
 
 
 def _draw_batch_size(fig, batch_size):
     network, history = batch_run(batch_size)
     X, labels, _, _ = moons_problem()
-    ax_epochs, ax_updates, ax_map = fig.subplots(1, 3, width_ratios=[1.1, 1.1, 1.0])
+    # Loss per epoch and per update stacked on the left, the decision boundary on the right.
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
+    ax_epochs, ax_updates = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
+    ax_map = fig.add_subplot(grid[:, 1])
     for size, style in ((1, ":"), (BATCH_SIZES[-1], "--")):  # online and full batch, for reference
         if size != batch_size:
             _, reference = batch_run(size)
@@ -220,7 +227,7 @@ def _draw_batch_size(fig, batch_size):
         ax.set_ylabel("training loss (log scale)")
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     ax_updates.set_xscale("log")
     decision_boundary(ax_map, network, X, labels)
     ax_map.set_title(f"{history.updates[-1]} updates in {BATCH_EPOCHS} epochs: "
@@ -233,7 +240,8 @@ def batch_size():
         title=f"Lesson 03: batch size (two moons, 90 training points, η = 0.2, {BATCH_EPOCHS} epochs)",
         draw=_draw_batch_size,
         controls={"batch_size": Choice(BATCH_SIZES, 10, label="batch size")},
-        figsize=(13.0, 4.0),
+        figsize=(9.6, 6.4),
+        margins=dict(left=0.1, right=0.98, bottom=0.08, top=0.94, wspace=0.2, hspace=0.45),
     )
 
 
@@ -264,7 +272,8 @@ def hidden_units():
         title="Lesson 03: how many hidden units? (two noisy circles, 30 training points)",
         draw=_draw_hidden_units,
         controls={"hidden_units": Choice(HIDDEN_UNITS, 4, label="hidden units")},
-        figsize=(11.0, 4.3),
+        figsize=(9.6, 4.6),
+        margins=dict(left=0.08, right=0.98, bottom=0.12, top=0.86, wspace=0.15),
     )
 
 

@@ -105,11 +105,15 @@ def _draw(fig, activation, depth, init, c):
         ax.set_ylabel(what)
         ax.set_xticks(layers)
         # A few labelled decades and no minor ticks: the range can span 50 decades, and
-        # hundreds of ticks would cost more than the whole forward and backward pass.
-        ax.yaxis.set_major_locator(LogLocator(numticks=7))
+        # hundreds of ticks would cost more than the whole forward and backward pass. Under
+        # two decades, 2 and 5 times each power of ten are labelled too, so the axis has labels.
+        shown = np.concatenate([values, base if c != 0 else []])
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        narrow = shown.size and shown.max() / shown.min() < 100
+        ax.yaxis.set_major_locator(LogLocator(numticks=7, subs=(1.0, 2.0, 5.0) if narrow else (1.0,)))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="best")  # where it hides no point
     for ax, values in ((ax_w, norms), (ax_d, spreads)):
         trouble = _trouble(values)
         if trouble:  # a missing point on a log axis would otherwise go unexplained
@@ -135,10 +139,10 @@ def gradient_norms():
             "activation": Choice(ACTIVATIONS, "sigmoid"),
             "depth": Slider(2, 10, 10, step=1, integer=True, label="hidden layers"),
             "init": Choice(INITS, "glorot_normalized"),
-            "c": Slider(0.0, 16.0, 0.0, step=0.5, label="c (weight mean \u2212c/n_in)"),
+            "c": Slider(0.0, 16.0, 0.0, step=0.5, label="c (mean \u2212c/n_in)"),
         },
-        figsize=(12.0, 4.4),
-        margins=dict(left=0.07, right=0.98, bottom=0.12, top=0.85, wspace=0.2),
+        figsize=(9.6, 4.8),
+        margins=dict(left=0.09, right=0.98, bottom=0.12, top=0.82, wspace=0.3),
     )
 
 

@@ -54,17 +54,18 @@ def _draw(fig, x1, x2, x3, target, learning_rate):
     before, after, forward, grads = one_update(x1, x2, x3, target, learning_rate)
     o6_before = forward.output[0, 0]
     o6_after = after.predict(np.array([[x1, x2, x3]]))[0, 0]
-    ax_net, ax_table = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before, fontsize=11)
+    # The network above its update table: side by side, both would not fit 9.6 in readably.
+    ax_net, ax_table = fig.subplots(2, 1, height_ratios=[3.3, 2.5])
+    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before)
     ax_net.set_title(
         f"o6 = {o6_before:.4f} \u2192 {o6_after:.4f};  "
         f"L = \u00bd(t \u2212 o6)\u00b2: {0.5 * (target - o6_before) ** 2:.4f} \u2192 "
-        f"{0.5 * (target - o6_after) ** 2:.4f}", fontsize=10)
+        f"{0.5 * (target - o6_after) ** 2:.4f}", fontsize=11)
     rows = [[name] + [f"{np.round(v, 4) + 0.0:+.4f}" for v in values]  # + 0.0: no "-0.0000"
             for name, *values in update_rows(before, after, forward, grads, learning_rate)]
     viz.table(ax_table, rows, ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"],
-              fontsize=11)
-    ax_table.set_title(f"one update with \u03b7 = {learning_rate:g}, t = {target:g}", fontsize=10)
+              fontsize=10)
+    ax_table.set_title(f"one update with \u03b7 = {learning_rate:g}, t = {target:g}", fontsize=11)
 
 
 def network_update():
@@ -79,8 +80,8 @@ def network_update():
             "x2": Slider(-1.0, 1.0, 0.0, step=0.1),
             "x3": Slider(-1.0, 1.0, 1.0, step=0.1),
         },
-        figsize=(13.0, 4.8),
-        margins=dict(left=0.01, right=0.99, bottom=0.01, top=0.93, wspace=0.04),
+        figsize=(9.6, 6.6),
+        margins=dict(left=0.01, right=0.99, bottom=0.01, top=0.95, hspace=0.12),
     )
 
 
