@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # JupyterLab serves the repository root and opens START_HERE.ipynb; your exercise notebooks
-# live in work/ (copied from exercises/ on first use, never overwritten: see tools/course.py).
+# live in work/ (copied from exercises/ on first use, never overwritten: see tools/start_course.py).
 course: setup
-	$(BIN)/python tools/course.py
+	$(BIN)/python tools/start_course.py
 
 test: setup
 	$(BIN)/ruff check .

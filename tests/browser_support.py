@@ -31,7 +31,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from course import lab_arguments  # noqa: E402  (tools/course.py: what `make course` runs)
+import start_course as course_tool  # noqa: E402, F401  (tools/start_course.py: what `make course` runs)
+from start_course import lab_arguments  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 # Run as root, in a container, on a closed network: no sandbox, no GPU, no background traffic.
@@ -88,7 +89,7 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self):
-        # The arguments `make course` gives (tools/course.py: the root, the landing page,
+        # The arguments `make course` gives (tools/start_course.py: the root, the landing page,
         # --allow-root as root), then what a private test server needs.
         cmd = [
             sys.executable, "-m", "jupyter", "lab", *lab_arguments(self.root_dir), "--no-browser",

@@ -16,7 +16,7 @@ and saves a screenshot of the whole notebook to ``build/browser-screenshots/<not
 (``<notebook>-2.png``, ... continue a very long one) and one of each widget after its control
 moved (``<notebook>-widget-cell<N>.png``), for a person to look at.
 
-The server is started as `make course` starts it (tools/course.py: the course root served,
+The server is started as `make course` starts it (tools/start_course.py: the course root served,
 START_HERE.ipynb, the learner's work/ filled from exercises/), on a temporary copy laid out
 like the repository (notebooks/ and the landing page copied, the other top-level directories
 symlinked), so autosave can never change the course's files. One test follows the landing
@@ -40,8 +40,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, OPEN_TIMEOUT, LabServer, NotebookDriver, show_cells
-
-import course  # tools/course.py, on the path through browser_support
+from browser_support import course_tool as course  # tools/start_course.py
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -77,7 +76,7 @@ def _require_browser():
 def _course_copy(target):
     """``target`` laid out like the repository and prepared as `make course` prepares it:
     ``notebooks/`` and the landing page copied (what the server serves and autosave may write),
-    ``work/`` filled from ``exercises/`` by tools/course.py, every other top-level entry a
+    ``work/`` filled from ``exercises/`` by tools/start_course.py, every other top-level entry a
     symlink, so that a lecture's paths relative to its directory (``../benchmarks/...``) work."""
     shutil.copytree(ROOT / "notebooks", target / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))

@@ -1,4 +1,4 @@
-"""tools/course.py (`make course`): the landing page, the learner's workspace, JupyterLab's defaults."""
+"""tools/start_course.py (`make course`): the landing page, the learner's workspace, JupyterLab's defaults."""
 
 import importlib.util
 import json
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("course_tool", ROOT / "tools" / "course.py")
+spec = importlib.util.spec_from_file_location("course_tool", ROOT / "tools" / "start_course.py")
 tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tool)
 
@@ -22,7 +22,7 @@ def course_copy(tmp_path):
 
 def test_the_committed_landing_page_is_up_to_date_and_links_every_lesson():
     committed = json.loads((ROOT / tool.LANDING_PAGE).read_text())
-    assert committed == tool.landing_page(ROOT), "run `python tools/course.py --prepare`"
+    assert committed == tool.landing_page(ROOT), "run `python tools/start_course.py --prepare`"
     text = "".join(committed["cells"][0]["source"])
     for lecture in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         for folder in ("notebooks", "work", "solutions"):
@@ -83,7 +83,7 @@ def test_make_course_serves_the_root_and_opens_the_landing_page():
     arguments = tool.lab_arguments(ROOT)
     assert f"--ServerApp.root_dir={ROOT}" in arguments and arguments[-1] == tool.LANDING_PAGE
     makefile = (ROOT / "Makefile").read_text()
-    assert "course: setup\n\t$(BIN)/python tools/course.py\n" in makefile
+    assert "course: setup\n\t$(BIN)/python tools/start_course.py\n" in makefile
     ignored = (ROOT / ".gitignore").read_text().split()
     assert "work/" in ignored
 

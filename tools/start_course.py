@@ -1,7 +1,7 @@
 """Open the course: prepare the learner's workspace, then start JupyterLab on the landing page.
 
-    python tools/course.py            # what `make course` runs
-    python tools/course.py --prepare  # only the workspace and JupyterLab's defaults
+    python tools/start_course.py            # what `make course` runs
+    python tools/start_course.py --prepare  # only the workspace and JupyterLab's defaults
 
 JupyterLab serves the repository root, so the landing page (START_HERE.ipynb), the lectures
 (notebooks/) and your exercises are all reachable from its file browser.
