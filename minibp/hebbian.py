@@ -2,7 +2,7 @@
 
 Lesson 08 (Melchior, Schiewer & Wiskott 2024). One layer of units with an input offset mu:
 
-    a = (x - mu) W + b            h = f(a)
+    z = (x - mu) W + b            y = f(z)
 
 x: (N, n_in) inputs in rows, t: (N, n_out) targets, W: (n_in, n_out), b: (n_out,). Every rule
 below changes the weights the same way, by the centered input times an *error term* e (N, n_out):
@@ -11,8 +11,8 @@ below changes the weights the same way, by the centered input times an *error te
 
 and the rules differ only in e:
 
-    hebbian_descent     e = h - t                    (drops f'(a): the matching loss)
-    gradient_descent    e = (h - t) * f'(a)          (the squared error 1/2 |h - t|^2)
+    hebbian_descent     e = y - t                    (drops f'(z): the matching loss)
+    gradient_descent    e = (y - t) * f'(z)          (the squared error 1/2 |y - t|^2)
     hebb                e = -t                       Delta W = eta x^T t (with mu = 0)
     covariance          e = -(t - nu)                Delta W = eta (x - mu)^T (t - nu)
 
@@ -47,19 +47,19 @@ CENTERINGS = ("none", "data", "running")
 
 
 # --- the error term: the one place where the rules differ -----------------------------------
-def error_term(rule, a, h, t, activation="sigmoid", target_offset=0.0):
+def error_term(rule, z, y, t, activation="sigmoid", target_offset=0.0):
     """The factor e (N, n_out) that multiplies the centered input in every rule's update.
 
-    ``a``: net inputs (N, n_out); ``h`` = f(a) (N, n_out); ``t``: targets (N, n_out);
+    ``z``: net inputs (N, n_out); ``y`` = f(z) (N, n_out); ``t``: targets (N, n_out);
     ``target_offset``: nu, a number or an array (n_out,) — only the covariance rule uses it.
     The update is Delta W = -eta (x - mu)^T e / N (see the module docstring).
     """
     if rule == "hebbian_descent":
-        return h - t
+        return y - t
     if rule == "gradient_descent":
         activation = get_activation(activation)
-        # dL/da of 1/2 |h - t|^2: (h - t) f'(a) for elementwise f, the Jacobian for softmax.
-        return activation.vjp(a, h, h - t)
+        # dL/dz of 1/2 |y - t|^2: (y - t) f'(z) for elementwise f, the Jacobian for softmax.
+        return activation.vjp(z, y, y - t)
     if rule == "hebb":
         return -t
     if rule == "covariance":
@@ -91,27 +91,27 @@ def update(rule, W, b, x, t, learning_rate, offset=0.0, target_offset=0.0,
 def _step(rule, W, b, x, t, learning_rate, offset, target_offset, activation):
     """``update`` without the argument checks (``learn_sequence`` checks once, then loops)."""
     centered = x - offset
-    a = centered @ W + b
-    h = activation(a)
-    e = error_term(rule, a, h, t, activation, target_offset)
+    z = centered @ W + b
+    y = activation(z)
+    e = error_term(rule, z, y, t, activation, target_offset)
     N = x.shape[0]
     return -learning_rate * centered.T @ e / N, -learning_rate * e.sum(axis=0) / N
 
 
 # --- the loss each gradient rule descends ----------------------------------------------------
 def matching_loss(W, b, x, t, offset=0.0, activation="sigmoid"):
-    """The Hebbian-descent (matching) loss, averaged over rows: mean_n sum_j [Phi(a_nj) - t_nj a_nj].
+    """The Hebbian-descent (matching) loss, averaged over rows: mean_n sum_j [Phi(z_nj) - t_nj z_nj].
 
-    Phi' = f (``Activation.potential``), so dL/da = f(a) - t = h - t, and the Hebbian-descent
+    Phi' = f (``Activation.potential``), so dL/dz = f(z) - t = y - t, and the Hebbian-descent
     update is exactly -eta dL/dW. x: (N, n_in), t: (N, n_out); returns a float.
     """
     W, b = _check_parameters(W, b)
     x = as_batch(x, "x", width=W.shape[0])
     t = as_batch(t, "t", width=W.shape[1])
     same_rows(x, t, "x", "t")
-    a = (x - _offset_vector(offset, "offset", W.shape[0])) @ W + b
-    potential = get_activation(activation).potential(a)
-    return float(np.mean(potential - np.sum(t * a, axis=1)))
+    z = (x - _offset_vector(offset, "offset", W.shape[0])) @ W + b
+    potential = get_activation(activation).potential(z)
+    return float(np.mean(potential - np.sum(t * z, axis=1)))
 
 
 # --- centering -----------------------------------------------------------------------------
@@ -176,11 +176,11 @@ def _learn_stacked(rule, X, T, learning_rate, mu, nu, activation, W, b):
     """
     offset_moves = bool(np.any(mu[:, 1:] != mu[:, :-1]))  # only with "running" centering
     for n in range(X.shape[1]):
-        if n > 0 and offset_moves:  # keep a = (x - mu) W + b unchanged by the move of mu
+        if n > 0 and offset_moves:  # keep z = (x - mu) W + b unchanged by the move of mu
             b += _matvec(mu[:, n] - mu[:, n - 1], W)
         centered = X[:, n] - mu[:, n]  # (S, n_in)
-        a = _matvec(centered, W) + b  # (S, n_out)
-        e = error_term(rule, a, activation(a), T[:, n], activation, nu[:, n])
+        z = _matvec(centered, W) + b  # (S, n_out)
+        e = error_term(rule, z, activation(z), T[:, n], activation, nu[:, n])
         W -= (learning_rate * centered)[:, :, None] * e[:, None, :]  # S outer products
         b -= learning_rate * e
     return W, b
@@ -195,7 +195,7 @@ def _matvec(v, W):
 
 
 def predict(W, b, X, offset=0.0, activation="sigmoid"):
-    """The layer's outputs h = f((X - mu) W + b): X (N, n_in) -> (N, n_out)."""
+    """The layer's outputs y = f((X - mu) W + b): X (N, n_in) -> (N, n_out)."""
     W, b = _check_parameters(W, b)
     X = as_batch(X, "X", width=W.shape[0])
     return get_activation(activation)((X - _offset_vector(offset, "offset", W.shape[0])) @ W + b)

@@ -50,8 +50,8 @@ def test_hebbian_descent_update_is_minus_eta_times_the_matching_loss_gradient(ac
 def test_matching_loss_is_minibps_hebbian_descent_loss(rng):
     W, b = layer(rng)
     x, t = batch(rng)
-    a = (x - 0.5) @ W + b
-    expected = HebbianDescent().value(a, sigmoid(a), t, "sigmoid")
+    z = (x - 0.5) @ W + b
+    expected = HebbianDescent().value(z, sigmoid(z), t, "sigmoid")
     assert hebbian.matching_loss(W, b, x, t, offset=0.5) == pytest.approx(expected, rel=1e-13)
 
 
@@ -90,10 +90,10 @@ def test_hebbian_descent_update_equals_minibp_network_hebbian_descent_gradients(
 def test_gradient_descent_differs_from_hebbian_descent_by_the_factor_f_prime(rng):
     W, b = layer(rng)
     x, t = batch(rng, n=1)
-    a = x @ W + b
+    z = x @ W + b
     hd, _ = hebbian.update("hebbian_descent", W, b, x, t, 1.0)
     gd, _ = hebbian.update("gradient_descent", W, b, x, t, 1.0)
-    np.testing.assert_allclose(gd, hd * get_activation("sigmoid").derivative(a), rtol=1e-12)
+    np.testing.assert_allclose(gd, hd * get_activation("sigmoid").derivative(z), rtol=1e-12)
 
 
 # --- the Hebb and covariance rules ------------------------------------------------------------
@@ -189,7 +189,7 @@ def test_hebbian_descent_learns_one_pattern_with_centering():
     X, T = hebbian.random_pattern_pairs(1, 200, 200, rng=3)
     W, b, offset = hebbian.learn_sequence("hebbian_descent", X, T, 0.2, 0.5)
     error = hebbian.forgetting_curve(hebbian.predict(W, b, X, offset), T)
-    # a changes by 0.2 * 0.5 * (|x - 0.5|^2 + 1) = 5.1 from 0: sigmoid(5.1) = 0.994
+    # z changes by 0.2 * 0.5 * (|x - 0.5|^2 + 1) = 5.1 from 0: sigmoid(5.1) = 0.994
     assert error[0] == pytest.approx(1 - sigmoid(0.2 * 0.5 * 51.0), rel=1e-12)
 
 
@@ -289,8 +289,8 @@ def test_a_known_mistake_gets_its_hint():
     from course.checks import hebbian_descent as check
 
     def with_f_prime(W, b, x, t, mu, eta):
-        h = sigmoid((x - mu) @ W + b)
-        e = (h - t) * h * (1 - h)
+        y = sigmoid((x - mu) @ W + b)
+        e = (y - t) * y * (1 - y)
         return W - eta * np.outer(x - mu, e), b - eta * e
 
     with pytest.raises(CheckFailure, match="Hebbian descent drops f'"):

@@ -39,7 +39,7 @@ def _sigmoid_layer(W, b, x, mu):
 
 
 def _boundary_layers():
-    """x == mu (the centered input is zero: only the bias moves); t == h (no error: no change)."""
+    """x == mu (the centered input is zero: only the bias moves); t == y (no error: no change)."""
     rng = np.random.default_rng(8)
     W, b, x, _, _, eta = _random_layer(rng)
     while W.shape[0] < 2 or W.shape[1] < 2:
@@ -59,8 +59,8 @@ def hebbian_descent_update(fn):
     """Check ``fn(W, b, x, t, mu, learning_rate) -> (W_new, b_new)`` for one sigmoid layer."""
 
     def with_f_prime(W, b, x, t, mu, eta):
-        h = _sigmoid_layer(W, b, x, mu)
-        e = (h - t) * h * (1 - h)
+        y = _sigmoid_layer(W, b, x, mu)
+        e = (y - t) * y * (1 - y)
         return W - eta * np.outer(x - mu, e), b - eta * e
 
     def uncentered(W, b, x, t, mu, eta):
@@ -85,15 +85,15 @@ def hebbian_descent_update(fn):
              "squared error. Hebbian descent drops f'."),
             (uncentered, "the weight change should use the centered input, as the forward pass "
              "does."),
-            (flipped, "is the step going downhill? The update should move h toward t."),
+            (flipped, "is the step going downhill? The update should move y toward t."),
             (no_bias, "the bias is a parameter too: does it move?"),
         ],
     )
 
 
 # --- exercise 2: the matching loss of a sigmoid layer ------------------------------------------
-def _matching_loss_sigmoid(a, t):
-    return float(HebbianDescent().per_example(a[None, :], sigmoid(a)[None, :], t[None, :],
+def _matching_loss_sigmoid(z, t):
+    return float(HebbianDescent().per_example(z[None, :], sigmoid(z)[None, :], t[None, :],
                                               "sigmoid")[0])
 
 
@@ -104,23 +104,23 @@ def _random_net_inputs(rng):
 
 
 def matching_loss_sigmoid(fn):
-    """Check ``fn(a, t) -> sum_j [softplus(a_j) - t_j a_j]``; a, t: (k,)."""
+    """Check ``fn(z, t) -> sum_j [softplus(z_j) - t_j z_j]``; z, t: (k,)."""
     check_function(
         "matching_loss_sigmoid", fn, _matching_loss_sigmoid,
         cases_with([(np.array([-6.0]), np.array([1.0])), (np.array([6.0]), np.array([1.0])),
                     (np.array([0.0, 2.0, -2.0]), np.array([0.5, 0.0, 1.0])),
-                    (np.zeros(3), np.array([0.0, 0.5, 1.0])),  # a = 0: the target term vanishes
-                    (np.array([0.0]), np.array([0.5]))],  # sigmoid(a) == t: the loss's minimum
+                    (np.zeros(3), np.array([0.0, 0.5, 1.0])),  # z = 0: the target term vanishes
+                    (np.array([0.0]), np.array([0.5]))],  # sigmoid(z) == t: the loss's minimum
                    _random_net_inputs),
         mistakes=[
-            (lambda a, t: float(np.sum(np.logaddexp(0, a))), "the term with the target is "
+            (lambda z, t: float(np.sum(np.logaddexp(0, z))), "the term with the target is "
              "missing: without it the loss does not depend on t."),
-            (lambda a, t: float(np.sum(t * a - np.logaddexp(0, a))), "the sign is flipped: the "
-             "loss must be smallest where sigmoid(a) equals t."),
-            (lambda a, t: float(0.5 * np.sum((sigmoid(a) - t) ** 2)), "that is the squared error; "
+            (lambda z, t: float(np.sum(t * z - np.logaddexp(0, z))), "the sign is flipped: the "
+             "loss must be smallest where sigmoid(z) equals t."),
+            (lambda z, t: float(0.5 * np.sum((sigmoid(z) - t) ** 2)), "that is the squared error; "
              "the matching loss is built from the sigmoid's potential Phi."),
-            (lambda a, t: float(np.sum(np.log(sigmoid(a)) - t * a)), "Phi is the function whose "
-             "derivative is sigmoid(a); ln sigmoid(a) is a different function."),
+            (lambda z, t: float(np.sum(np.log(sigmoid(z)) - t * z)), "Phi is the function whose "
+             "derivative is sigmoid(z); ln sigmoid(z) is a different function."),
         ],
     )
 
@@ -201,9 +201,9 @@ def squared_error_update(fn):
         return W - dW, b - db
 
     def f_prime_of_output(W, b, x, t, mu, eta):
-        h = _sigmoid_layer(W, b, x, mu)
-        g = sigmoid(h)
-        e = (h - t) * g * (1 - g)
+        y = _sigmoid_layer(W, b, x, mu)
+        g = sigmoid(y)
+        e = (y - t) * g * (1 - g)
         return W - eta * np.outer(x - mu, e), b - eta * e
 
     check_function(
@@ -215,8 +215,8 @@ def squared_error_update(fn):
         mistakes=[
             (without_f_prime, "this is the Hebbian-descent update: the squared error's gradient "
              "keeps the sigmoid's slope f'."),
-            (flipped, "is the step going downhill? The update should move h toward t."),
-            (f_prime_of_output, "h already is the sigmoid's output, and you squashed it again: "
+            (flipped, "is the step going downhill? The update should move y toward t."),
+            (f_prime_of_output, "y already is the sigmoid's output, and you squashed it again: "
              "which quantity does f' take here?"),
         ],
     )

@@ -3,17 +3,17 @@
 import numpy as np
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
 
 
-def _h(W, b, x, mu):
+def _y(W, b, x, mu):
     return _sigmoid((x - mu) @ W + b)
 
 
 def _hd(W, b, x, t, mu, eta, centered_update=True, f_prime=False, sign=1.0, bias=True):
-    h = _h(W, b, x, mu)
-    e = (h - t) * (h * (1 - h) if f_prime else 1.0)
+    y = _y(W, b, x, mu)
+    e = (y - t) * (y * (1 - y) if f_prime else 1.0)
     x_used = x - mu if centered_update else x
     return W - sign * eta * np.outer(x_used, e), (b - sign * eta * e) if bias else b
 
@@ -30,11 +30,11 @@ WRONG_ANSWERS = {
                                      b - eta * (_sigmoid(x @ W + b) - t)),
     ],
     "matching_loss_sigmoid": [
-        lambda a, t: float(np.sum(np.log1p(np.exp(a)))),  # no -t a
-        lambda a, t: float(np.sum(t * a - np.log1p(np.exp(a)))),  # flipped sign
-        lambda a, t: float(0.5 * np.sum((_sigmoid(a) - t) ** 2)),  # squared error
-        lambda a, t: float(np.sum(np.log1p(np.exp(a)) - t * a) / a.size),  # mean over units
-        lambda a, t: float(np.sum(np.log1p(np.exp(a)) - (1 - t) * a)),  # t and 1 - t swapped
+        lambda z, t: float(np.sum(np.log1p(np.exp(z)))),  # no -t z
+        lambda z, t: float(np.sum(t * z - np.log1p(np.exp(z)))),  # flipped sign
+        lambda z, t: float(0.5 * np.sum((_sigmoid(z) - t) ** 2)),  # squared error
+        lambda z, t: float(np.sum(np.log1p(np.exp(z)) - t * z) / z.size),  # mean over units
+        lambda z, t: float(np.sum(np.log1p(np.exp(z)) - (1 - t) * z)),  # t and 1 - t swapped
     ],
     "running_mean": [
         lambda X: np.cumsum(X, axis=0) / X.shape[0],  # divided by N
@@ -54,10 +54,10 @@ WRONG_ANSWERS = {
     "squared_error_update": [
         lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta),  # f' missing (Hebbian descent)
         lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True, sign=-1.0),  # uphill
-        # f' written as 1 - h^2 (tanh's)
+        # f' written as 1 - y^2 (tanh's)
         lambda W, b, x, t, mu, eta: (
-            W - eta * np.outer(x - mu, (_h(W, b, x, mu) - t) * (1 - _h(W, b, x, mu) ** 2)),
-            b - eta * (_h(W, b, x, mu) - t) * (1 - _h(W, b, x, mu) ** 2)),
+            W - eta * np.outer(x - mu, (_y(W, b, x, mu) - t) * (1 - _y(W, b, x, mu) ** 2)),
+            b - eta * (_y(W, b, x, mu) - t) * (1 - _y(W, b, x, mu) ** 2)),
         lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True, centered_update=False),
     ],
 }
