@@ -94,3 +94,12 @@ def test_nothing_in_make_test_reads_the_learners_workspace():
     assert 'testpaths = ["tests"]' in pyproject  # pytest collects tests/ only
     test_recipe = (ROOT / "Makefile").read_text().split("\ntest: setup\n", 1)[1].split("\n\n", 1)[0]
     assert "work" not in test_recipe and "tests notebooks solutions" in test_recipe
+
+
+def test_every_lecture_links_the_notation_page_first_thing():
+    assert (ROOT / "notebooks" / "notation.ipynb").exists()
+    for lecture in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        first = json.loads(lecture.read_text())["cells"][0]
+        assert first["cell_type"] == "markdown", lecture.name
+        assert "](notation.ipynb)" in "".join(first["source"]), lecture.name
+    assert "](notebooks/notation.ipynb)" in (ROOT / tool.LANDING_PAGE).read_text()

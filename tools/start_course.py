@@ -104,6 +104,9 @@ def landing_page(root=ROOT):
         "part of the repository). To start an exercise over, delete or rename "
         f"`{WORKSPACE}/NN_topic.ipynb` and run `make course` again.",
         "",
+        "**Notation:** every symbol, its code name and its shape on one page: "
+        "[notation](notebooks/notation.ipynb).",
+        "",
         "Everything runs offline on a laptop CPU. `minibp/` is the framework the lessons build "
         "(numpy only \u2014 read it in an evening); `course/` holds the checks and the "
         "interactive figures.",
