@@ -76,9 +76,9 @@ def hidden_layer(fn):
                     (np.array([2.0]), np.array([[-0.5]]), np.array([1.0]))],  # z = 0 exactly
                    _random_layer),
         mistakes=[
-            (lambda x, W, b: _hidden_layer(x, W, -b), "check the bias's sign: how does theta_j "
+            (lambda x, W, b: _hidden_layer(x, W, -b), "check the bias's sign: how does theta_q "
              "enter the net input?"),
-            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "the bias theta_j is missing from the "
+            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "the bias theta_q is missing from the "
              "net input."),
             (lambda x, W, b: _hidden_layer(x, W, b)[::-1], "the two results are swapped: which "
              "comes first, the net input or the output?"),
