@@ -77,6 +77,8 @@ def test_lab_defaults_turn_off_the_news_popup_and_keep_other_overrides(tmp_path)
     settings = json.loads(path.read_text())
     assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     assert settings["@jupyterlab/apputils-extension:themes"]["theme"] == "JupyterLab Dark"
+    kernel = json.loads((tmp_path / "etc" / "ipython" / "ipython_kernel_config.json").read_text())
+    assert kernel["Kernel"]["stop_on_error_timeout"] >= 1.0  # Run All stops at the first error
 
 
 def test_make_course_serves_the_root_and_opens_the_landing_page():

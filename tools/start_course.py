@@ -30,6 +30,10 @@ WORKSPACE = "work"
 # to get notified about official Jupyter news?" pop-up over the first lesson.
 LAB_DEFAULTS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                                   "checkForUpdates": False}}
+# Run All sends every cell at once; after an exception the kernel drops the cells already
+# queued. Waiting 2 s for the rest to arrive makes Run All stop at the first failing check
+# even on a busy machine (ipykernel's default, 0 s, lets late cells run: NameErrors follow).
+KERNEL_DEFAULTS = {"Kernel": {"stop_on_error_timeout": 2.0}}
 
 
 def fill_workspace(root=ROOT, out=print):
@@ -131,8 +135,14 @@ def write_landing_page(root=ROOT):
 
 
 def write_lab_defaults(prefix=sys.prefix):
-    """JupyterLab's settings overrides for this environment (``<prefix>/share/jupyter/lab``)."""
-    path = Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    """This environment's defaults for JupyterLab (``<prefix>/share/jupyter/lab/settings``)
+    and for its kernels (``<prefix>/etc/ipython``); the user's own settings are untouched."""
+    _merge_json(Path(prefix) / "etc" / "ipython" / "ipython_kernel_config.json", KERNEL_DEFAULTS)
+    return _merge_json(Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json",
+                       LAB_DEFAULTS)
+
+
+def _merge_json(path, defaults):
     path.parent.mkdir(parents=True, exist_ok=True)
     current = {}
     if path.exists():
@@ -140,7 +150,7 @@ def write_lab_defaults(prefix=sys.prefix):
             current = json.loads(path.read_text())
         except json.JSONDecodeError:
             current = {}
-    merged = {**current, **LAB_DEFAULTS}
+    merged = {**current, **defaults}
     if merged != current:
         path.write_text(json.dumps(merged, indent=2) + "\n")
     return path
