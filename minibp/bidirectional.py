@@ -37,8 +37,16 @@ from ._validate import as_batch, as_rng, integer, number
 from .activations import get_activation
 from .losses import CrossEntropy, SquaredError
 from .network import Dense, Network
-from .optimizers import SGD
-from .training import DivergenceError, History, _blow_up, _check_callbacks, _check_validation, accuracy
+from .training import (
+    DIVERGENCE_FACTOR,
+    DivergenceError,
+    History,
+    _blow_up,
+    _check_callbacks,
+    _check_optimizer,
+    _check_validation,
+    accuracy,
+)
 
 _CROSS_ENTROPY, _SQUARED_ERROR = CrossEntropy(), SquaredError()
 
@@ -205,9 +213,7 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
     ``fit`` (``minibp.training``) applied to the joint error, or as soon as a weight stops
     being a finite number.
     """
-    optimizer = SGD(0.1) if optimizer is None else optimizer
-    if not all(callable(getattr(optimizer, method, None)) for method in ("start_epoch", "update")):
-        raise ValueError(f"optimizer must be an optimizer such as SGD(0.1), got {optimizer!r}")
+    optimizer = _check_optimizer(optimizer)
     callbacks = _check_callbacks(callbacks)
     X, T = model._batch(X, T)
     N = X.shape[0]
@@ -246,9 +252,9 @@ def train(model, X, T, epochs=20, batch_size=16, optimizer=None, backward_weight
                 if not all(np.all(np.isfinite(p)) for p in params):  # the next batch cannot run
                     _diverged(epoch, "a weight became NaN or inf")
             joint = record(epoch)
-            blown_up = _blow_up(joint, start, params, divergence_factor=100.0)
+            blown_up = _blow_up(joint, start, params, DIVERGENCE_FACTOR, quantity="joint error")
             if blown_up:
-                _diverged(epoch, blown_up.replace("training loss", "joint error"))
+                _diverged(epoch, blown_up)
     return history
 
 

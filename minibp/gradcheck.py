@@ -22,13 +22,17 @@ from ._validate import number
 from .losses import get_loss
 
 
+def _check_eps(eps):
+    return number(eps, "eps", low=1e-10, high=1e-2)  # smaller drowns in rounding, larger is a secant
+
+
 def numerical_gradient(f, w, eps=1e-6):
     """Centred differences of the scalar function ``f()`` with respect to the array ``w``.
 
     ``w`` is changed in place, one entry at a time, and restored; ``f`` takes no arguments and
     must read ``w`` (a closure). Returns an array shaped like ``w``.
     """
-    eps = number(eps, "eps", low=1e-10, high=1e-2)  # smaller drowns in rounding, larger is a secant
+    eps = _check_eps(eps)
     if not isinstance(w, np.ndarray) or w.dtype != np.float64:
         raise ValueError(f"w must be a float64 numpy array (smaller or integer types would round "
                          f"w + eps back to w), got {getattr(w, 'dtype', type(w).__name__)}")
@@ -67,7 +71,7 @@ def check_network_gradients(network, X, T, loss="squared_error", eps=1e-6):
     T: (N, n_L). Use small networks: it costs two forward passes per parameter.
     """
     loss = get_loss(loss)
-    eps = number(eps, "eps", low=1e-10, high=1e-2)
+    eps = _check_eps(eps)  # before the costly part, not after it
     _, grads = network.loss_and_gradients(X, T, loss)
 
     def mean_loss():

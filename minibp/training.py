@@ -38,6 +38,7 @@ class DivergenceError(RuntimeError):
 
 
 PARAMETER_LIMIT = 1e6  # |w| beyond this is no longer a trained network, whatever the loss says
+DIVERGENCE_FACTOR = 100.0  # a loss this many times its start (and above 1) has blown up
 
 
 class History:
@@ -146,7 +147,7 @@ def batches(n_examples, batch_size, order):
 def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_size=32,
         shuffle=True, sampling="uniform", sampling_mix=0.5, validation=None, rng=0,
         callbacks=(), progress=False, on_divergence="raise", target_noise=None,
-        divergence_factor=100.0) -> History:
+        divergence_factor=DIVERGENCE_FACTOR) -> History:
     """Train ``network`` on X (N, n_0) and T (N, n_L); return the ``History``.
 
     ``optimizer``: any object with ``start_epoch(k)`` and ``update(params, grads)`` (default
@@ -165,10 +166,7 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     the presentation order does not depend on it; the history's losses use the clean targets.
     """
     loss = get_loss(loss)
-    optimizer = SGD(0.1) if optimizer is None else optimizer
-    if not all(callable(getattr(optimizer, method, None)) for method in ("start_epoch", "update")):
-        raise ValueError(f"optimizer must be an optimizer such as SGD(0.1) or Momentum(0.1, 0.9), "
-                         f"got {optimizer!r}")
+    optimizer = _check_optimizer(optimizer)
     callbacks = _check_callbacks(callbacks)
     if divergence_factor is not None:
         divergence_factor = number(divergence_factor, "divergence_factor", low=1.0, low_open=True)
@@ -242,6 +240,15 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     return history
 
 
+def _check_optimizer(optimizer):
+    """None (SGD(0.1)) or an object with start_epoch(k) and update(params, grads)."""
+    optimizer = SGD(0.1) if optimizer is None else optimizer
+    if not all(callable(getattr(optimizer, method, None)) for method in ("start_epoch", "update")):
+        raise ValueError(f"optimizer must be an optimizer such as SGD(0.1) or Momentum(0.1, 0.9), "
+                         f"got {optimizer!r}")
+    return optimizer
+
+
 def _check_callbacks(callbacks):
     """None or a list/tuple of callables -> a tuple of callables."""
     callbacks = () if callbacks is None else callbacks
@@ -260,13 +267,14 @@ def _check_validation(validation):
     return validation
 
 
-def _blow_up(train_loss, start_loss, params, divergence_factor):
-    """What blew up, in words, or None: the rule of the module docstring."""
+def _blow_up(train_loss, start_loss, params, divergence_factor, quantity="training loss"):
+    """What blew up, in words, or None: the rule of the module docstring (``quantity`` names
+    the loss in the message)."""
     if not np.isfinite(train_loss):
-        return f"the training loss became {train_loss}"
+        return f"the {quantity} became {train_loss}"
     if (divergence_factor is not None and train_loss > 1.0
             and train_loss > divergence_factor * start_loss):
-        return (f"the training loss rose to {train_loss:.4g}, more than {divergence_factor:g} times "
+        return (f"the {quantity} rose to {train_loss:.4g}, more than {divergence_factor:g} times "
                 f"its {start_loss:.4g} before training")
     largest = max(float(np.max(np.abs(p))) for p in params)
     if not largest <= PARAMETER_LIMIT:  # also NaN
