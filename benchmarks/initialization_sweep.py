@@ -1,4 +1,4 @@
-"""Lesson 05's training experiments at full length: Glorot & Bengio's observations on the digits.
+"""Lesson 06's training experiments at full length: Glorot & Bengio's observations on the digits.
 
     OMP_NUM_THREADS=1 python benchmarks/initialization_sweep.py   # writes benchmarks/results/
     python benchmarks/initialization_sweep.py --quick --out /tmp/quick.json   # smoke test
@@ -8,7 +8,7 @@ multiplied the CPU time by about 4 on a busy laptop); the numbers do not depend 
 
 One process, about 3 minutes of CPU (up to 10 on a busy 2-core laptop). Everything is seeded:
 run it twice and the JSON is identical up to the last printed digit. The lecture
-(notebooks/05_initialization.ipynb) loads the JSON, re-runs seed 0 of every (activation, init)
+(notebooks/06_initialization.ipynb) loads the JSON, re-runs seed 0 of every (activation, init)
 pair live for 4 epochs with the same recipe, and prints both so a reader can see they agree.
 
 The setup (ours, not the paper's): the 8x8 digits split once into 1402 training and 395 test
@@ -80,7 +80,7 @@ def histogram_range(activation):
 
 
 def run(activation, init, seed, config, split, epochs=None, learning_rate=None):
-    """Train one network and record what lesson 05 plots; returns a dict of plain lists.
+    """Train one network and record what lesson 06 plots; returns a dict of plain lists.
 
     ``epochs`` and ``learning_rate`` default to the configuration's. The lecture calls this
     same recipe (written out there) with fewer epochs.

@@ -1,8 +1,8 @@
-"""What the sweep scripts share: the digits split of lessons 05 and 06, and the layout of the
+"""What the sweep scripts share: the digits split of lessons 06 and 07, and the layout of the
 JSON files the sweeps write.
 
 The scripts import it as a sibling module. Running one (``python benchmarks/x_sweep.py``)
-puts this folder on ``sys.path``; the tests and lesson 07 put it there before they import a
+puts this folder on ``sys.path``; the tests and lesson 08 put it there before they import a
 script.
 """
 

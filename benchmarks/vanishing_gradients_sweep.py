@@ -1,4 +1,4 @@
-"""Lesson 06's training experiments at full length: per-layer gradients of deep nets on the digits.
+"""Lesson 07's training experiments at full length: per-layer gradients of deep nets on the digits.
 
     OMP_NUM_THREADS=1 python benchmarks/vanishing_gradients_sweep.py   # writes benchmarks/results/
     python benchmarks/vanishing_gradients_sweep.py --quick --out /tmp/quick.json   # smoke test
@@ -7,7 +7,7 @@ OMP_NUM_THREADS=1: the matrices are small, and BLAS threads only fight over the 
 multiplied the CPU time by about 4 on a busy laptop); the numbers do not depend on it.
 
 One process, about 3 minutes of CPU (up to 15 on a busy 2-core laptop). Everything is seeded:
-run it twice and the JSON is identical. The lecture (notebooks/06_vanishing_gradients.ipynb)
+run it twice and the JSON is identical. The lecture (notebooks/07_vanishing_gradients.ipynb)
 loads the JSON, re-runs seed 0 of a few conditions live for fewer epochs with the same
 recipe, and prints both so a reader can see they agree.
 

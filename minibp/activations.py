@@ -1,12 +1,12 @@
 """Activation functions f, each with its derivative f' written right beside it.
 
 A unit computes a = f(z) from its net input z. Backprop needs f'(z) at every hidden unit:
-the delta recursion multiplies by it, layer after layer (lesson 02). The derivative functions
+the delta recursion multiplies by it, layer after layer (lesson 03). The derivative functions
 take z and, optionally, the already computed a = f(z), because several derivatives are
 cheapest in terms of the output: sigmoid' = a (1 - a), tanh' = 1 - a^2.
 
 Each activation also carries its *potential* Phi with Phi' = f, summed over a row. Hebbian
-descent (lesson 08) uses it: the loss sum_j [Phi(z_j) - t_j z_j] has dL/dz = f(z) - t.
+descent (lesson 09) uses it: the loss sum_j [Phi(z_j) - t_j z_j] has dL/dz = f(z) - t.
 
 All functions work elementwise on arrays of any shape, except softmax, which works on rows
 (shape (N, k)): it is not elementwise, so it has no f'(z) array, only a vector-Jacobian

@@ -1,4 +1,4 @@
-"""Per-layer statistics: how signals and gradients flow through a network (lessons 05 and 06).
+"""Per-layer statistics: how signals and gradients flow through a network (lessons 06 and 07).
 
 For each layer l = 1..L on a probe batch X (N, n_0), T (N, n_L):
 

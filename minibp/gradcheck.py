@@ -1,4 +1,4 @@
-"""Gradient checking by centred finite differences (lesson 02).
+"""Gradient checking by centred finite differences (lesson 03).
 
 For a scalar function L(w), the centred difference
 

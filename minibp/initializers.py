@@ -1,4 +1,4 @@
-"""Weight initializers: where training starts (lessons 05 and 06).
+"""Weight initializers: where training starts (lessons 06 and 07).
 
 Each function returns a weight matrix W of shape (n_in, n_out), W[p, q] the weight from unit p
 of the layer below to unit q of the layer above, drawn with the ``rng`` you pass.
@@ -60,7 +60,7 @@ def negative_mean(n_in, n_out, rng=0, c=1.0):
 
     W ~ U[mu - r, mu + r] with mean mu = -c / n_in and r = 1/sqrt(n_in) (the standard spread).
     A negative mean pulls sigmoid units off 0.5 toward the steep part of the curve's lower half;
-    the paper gives the 1/n_in scaling, not the constant c: lesson 06 sweeps it.
+    the paper gives the 1/n_in scaling, not the constant c: lesson 07 sweeps it.
     """
     n_in, n_out, rng = _fan(n_in, n_out, rng)
     c = number(c, "c")

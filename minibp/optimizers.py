@@ -1,4 +1,4 @@
-"""Optimizers: how a gradient becomes a step (lessons 03 and 04).
+"""Optimizers: how a gradient becomes a step (lessons 04 and 05).
 
 Every optimizer has the same signature, ``optimizer.step(params, grads)``: ``params`` is a list
 of arrays updated in place (``Network.parameters()``), ``grads`` the list of their gradients in

@@ -1,4 +1,4 @@
-"""The training loop (lesson 03): epochs, batches, presentation order, history, divergence.
+"""The training loop (lesson 04): epochs, batches, presentation order, history, divergence.
 
 One epoch presents N training examples in batches of ``batch_size``: 1 is online learning
 (one update per example), N is full-batch gradient descent, anything between is mini-batch.
@@ -19,7 +19,7 @@ says at which epoch and what to try. Blown up means, after an epoch (``_blow_up`
 
 A loss can stay finite while the run is lost (softmax cross-entropy is computed from z, so it
 never overflows): the second and third rules catch those runs. ``divergence_factor=None``
-turns the second rule off, to watch such a run to its end (lesson 04 does).
+turns the second rule off, to watch such a run to its end (lesson 05 does).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def train_step(network, X, T, loss, optimizer, target_noise=None):
     X: (N, n_0), T: (N, n_L), both already checked float64 batches (``fit`` checks its data
     once; the step itself checks nothing, so it costs what the math costs). ``target_noise``, if given, turns
     the targets into the ones backpropagated toward, seeing the outputs:
-    ``target_noise(T, Y) -> T_noisy`` (lesson 09). Returns the ``Gradients`` used.
+    ``target_noise(T, Y) -> T_noisy`` (lesson 10). Returns the ``Gradients`` used.
     """
     fwd = network.forward_unchecked(X)
     if target_noise is not None:
@@ -162,7 +162,7 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     ``divergence_factor``: a loss this many times its start counts as blown up (None: never;
     see the module docstring for the whole rule).
     ``target_noise``: an object with ``start_epoch(k)`` and ``__call__(T, Y)`` returning the
-    targets to train toward (noise injection, lesson 09). It draws from its own generator, so
+    targets to train toward (noise injection, lesson 10). It draws from its own generator, so
     the presentation order does not depend on it; the history's losses use the clean targets.
     """
     loss = get_loss(loss)

@@ -1,4 +1,4 @@
-"""Lesson 02's own pieces: the bug-injecting backward pass of its explorer, and its checks."""
+"""Lesson 03's own pieces: the bug-injecting backward pass of its explorer, and its checks."""
 
 import numpy as np
 import pytest

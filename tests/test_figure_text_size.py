@@ -6,7 +6,7 @@ The display model
 The window: JupyterLab 4 at the browser's default zoom, 1400 x 900 CSS px, the file browser
 open at its default width (250 px) as JupyterLab opens a notebook. There a notebook's output
 area (``.jp-OutputArea-output``) is ``DISPLAY_WIDTH_PX`` = 968 px wide. Measured, not guessed:
-JupyterLab 4.6.6 served by ``browser_support.LabServer`` with lesson 06 opened in Chromium
+JupyterLab 4.6.6 served by ``browser_support.LabServer`` with lesson 07 opened in Chromium
 at that viewport (an explorer's widget box is as wide); the same measurement with the sidebar
 collapsed (what the screenshots of tests/test_browser.py show) gives 1220 px, the width of
 their widget screenshots. The file browser's layout is the narrower one, so it is the test.
@@ -27,7 +27,7 @@ at the PNG's dpi, times the scale of the image:
 
 So at 100 dpi a figure at most 9.68 in wide is shown at full size and needs 8 pt text
 (8 * 100 / 72 = 11.1 px); a wider one needs more (0.82 pt per inch of width: 12.3 pt at 15 in,
-where lesson 06's five panels had 8.3 to 12 pt).
+where lesson 07's five panels had 8.3 to 12 pt).
 
 The lecture figures come from running each lecture notebook's code cells in this process,
 with ``plt.show`` recording the figures it would show (``%`` magics skipped, widget cells
@@ -116,8 +116,8 @@ def static_figure_problems(fig, where=""):
 
 
 # --- the check itself ----------------------------------------------------------------------
-def five_panels_as_lesson_06_drew_them():
-    """Lesson 06's five-panel figure as it was: 15 x 4 in, default fonts, a small legend."""
+def five_panels_as_lesson_07_drew_them():
+    """Lesson 07's five-panel figure as it was: 15 x 4 in, default fonts, a small legend."""
     fig = plt.figure(figsize=(15, 4), layout="constrained")
     axes = fig.subplots(1, 5, sharey=True)
     for ax, name in zip(axes, ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")):
@@ -132,7 +132,7 @@ def five_panels_as_lesson_06_drew_them():
 
 
 def test_the_check_finds_the_small_text_of_lesson_06s_five_panel_figure():
-    fig = five_panels_as_lesson_06_drew_them()
+    fig = five_panels_as_lesson_07_drew_them()
     problems = static_figure_problems(fig)
     plt.close(fig)
     # 15 in at 100 dpi is a ~1500 px PNG shown at ~64 %: 10 pt ticks are ~9 px, the legend ~7.
@@ -157,7 +157,7 @@ def test_the_display_model():
     problems = small_texts(fig, 100, 400)
     assert len(problems) == 1 and "'seven points' is 9.7 px" in problems[0]
     assert len(small_texts(fig, 100, 2000)) == 2  # the same PNG scaled to 48 %
-    fig = five_panels_as_lesson_06_drew_them()  # the width without a PNG is the PNG's
+    fig = five_panels_as_lesson_07_drew_them()  # the width without a PNG is the PNG's
     assert abs(inline_width(fig) - png_size(inline_png(fig))[0]) <= 1
     plt.close(fig)
 

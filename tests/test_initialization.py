@@ -1,4 +1,4 @@
-"""Lesson 05 (initialization): the explorer's helper, the checks' references, and the benchmark
+"""Lesson 06 (initialization): the explorer's helper, the checks' references, and the benchmark
 whose stored results the lecture loads."""
 
 import json

@@ -1,4 +1,4 @@
-"""Lesson 04 (momentum): the explorers' helpers and the checks' references, refereed by hand.
+"""Lesson 05 (momentum): the explorers' helpers and the checks' references, refereed by hand.
 
 The exercise checks compare learners with references in ``course.checks.momentum``; these tests
 make sure the references themselves are right, against formulas written out independently here

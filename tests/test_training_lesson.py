@@ -1,4 +1,4 @@
-"""Lesson 03's own pieces: its explorers' problems and cached runs, decision_boundary, checks."""
+"""Lesson 04's own pieces: its explorers' problems and cached runs, decision_boundary, checks."""
 
 import matplotlib
 

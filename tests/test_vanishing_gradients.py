@@ -1,4 +1,4 @@
-"""Lesson 06 (vanishing gradients): the explorer's helpers, the checks' references, and the
+"""Lesson 07 (vanishing gradients): the explorer's helpers, the checks' references, and the
 benchmark whose stored results the lecture loads."""
 
 import json

@@ -17,7 +17,7 @@ the notebook's metadata) unless you pass --force.
     python tools/make_exercises.py            # write exercises/ (refuses to clobber edits)
     python tools/make_exercises.py --check    # exit 1 if exercises/ is out of date
     python tools/make_exercises.py --force    # overwrite even edited exercise notebooks
-    python tools/make_exercises.py 02_backprop_matrix_form.ipynb   # only these lessons
+    python tools/make_exercises.py 03_backprop_matrix_form.ipynb   # only these lessons
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checks for lesson 02, backprop in matrix form: one function per exercise.
+"""Checks for lesson 03, backprop in matrix form: one function per exercise.
 
 Layer lists follow the lesson (and ``minibp.network``): index l = 1..L is layer l, index 0 is
 the input layer, which has a_0 = X but no W, b or delta (None there). The references are

@@ -1,4 +1,4 @@
-"""Checks for lesson 05, weight initialization: one function per exercise.
+"""Checks for lesson 06, weight initialization: one function per exercise.
 
 The initializers are random, so their checks hand the learner's function and minibp's own
 ``numpy.random.Generator`` objects made from the same seed: drawn the same way, the weights

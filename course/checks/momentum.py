@@ -1,4 +1,4 @@
-"""Checks for lesson 04, momentum: one function per exercise.
+"""Checks for lesson 05, momentum: one function per exercise.
 
 The references run minibp's own ``Momentum`` optimizer and ``Network`` where there is one to
 run, and the lesson's closed forms (roots of the characteristic polynomial, the eigenvalues of

@@ -1,4 +1,4 @@
-"""Checks for lesson 03, training: one function per exercise.
+"""Checks for lesson 04, training: one function per exercise.
 
 The references are minibp's own ``training.batches``, ``fit``, ``optimizers.inverse_time`` and
 ``training.sampling_probabilities``, plus a plain early-stopping rule (below), applied to the

@@ -1,4 +1,4 @@
-"""Checks for lesson 06, vanishing gradients: one function per exercise.
+"""Checks for lesson 07, vanishing gradients: one function per exercise.
 
 The references are minibp's own pieces: ``Network.backward`` for the delta recursion and the
 weight gradients, the ``Recorder``'s update/weight ratio, ``initializers.negative_mean``. The

@@ -1,4 +1,4 @@
-"""Lesson 02's explorer: backprop's gradients against finite differences, layer by layer.
+"""Lesson 03's explorer: backprop's gradients against finite differences, layer by layer.
 
 A small network (3 inputs, ``depth`` hidden layers of ``width`` units, 2 sigmoid outputs) on
 a batch of 5 examples with the squared error. For every layer l we compare backprop's dW_l
@@ -161,7 +161,7 @@ def _draw(fig, depth, width, activation, bug):
 def gradient_check():
     """Depth, width, activation and an injected bug -> per-layer gradient-check errors."""
     return Explorer(
-        title="Lesson 02: backprop vs finite differences, layer by layer",
+        title="Lesson 03: backprop vs finite differences, layer by layer",
         draw=_draw,
         controls={
             "depth": Slider(1, 5, 2, step=1, label="hidden layers", integer=True),

@@ -1,4 +1,4 @@
-"""Lesson 05's explorer: every hidden layer's activations and back-propagated gradients at the start.
+"""Lesson 06's explorer: every hidden layer's activations and back-propagated gradients at the start.
 
 Pick an activation, an initializer, a depth and a width: a digits network (64 inputs, ``depth``
 hidden layers of ``width`` units, 10 softmax outputs, cross-entropy, biases 0) is drawn with
@@ -106,7 +106,7 @@ def _draw(fig, activation, init, depth, width):
 def layer_histograms():
     """Activation, initializer, depth, width -> per-layer histograms of a_l and delta_l."""
     return Explorer(
-        title="Lesson 05: activations and gradients of every hidden layer at initialization",
+        title="Lesson 06: activations and gradients of every hidden layer at initialization",
         draw=_draw,
         controls={
             "activation": Choice(ACTIVATIONS, "tanh"),

@@ -1,4 +1,4 @@
-"""Lesson 04's explorers: heavy-ball momentum on a quadratic valley and on the digits MLP.
+"""Lesson 05's explorers: heavy-ball momentum on a quadratic valley and on the digits MLP.
 
 - ``quadratic_paths``: learning rate and momentum -> the paths of plain gradient descent and of
   momentum on the lesson's ill-conditioned quadratic, and their distance to the minimum.
@@ -140,7 +140,7 @@ def _draw_quadratic(fig, learning_rate, momentum):
 def quadratic_paths():
     """Learning rate and momentum -> paths on the quadratic valley and distance to the minimum."""
     return Explorer(
-        title="Lesson 04: plain gradient descent and heavy-ball momentum on a valley (\u03ba = 20)",
+        title="Lesson 05: plain gradient descent and heavy-ball momentum on a valley (\u03ba = 20)",
         draw=_draw_quadratic,
         controls={
             "learning_rate": Slider(0.005, 0.2, 0.095, step=0.005, label="learning rate \u03b7"),
@@ -172,7 +172,7 @@ def digits_run(learning_rate, momentum, seed=0):
 
     64-32-10, tanh hidden units, softmax output, cross-entropy, mini-batches of 25 from 500
     training digits, 10 epochs, validation on the held-out fifth of the digits: the set-up of
-    lecture 04, section 6 (tests/test_momentum.py pins a row of its table). As there, a loss
+    lecture 05, section 6 (tests/test_momentum.py pins a row of its table). As there, a loss
     far above its start does not stop the run (``divergence_factor=None``); NaN/inf or huge
     weights do (``history.stopped`` holds minibp's message).
     """
@@ -232,7 +232,7 @@ def _draw_network(fig, momentum, learning_rate):
 def network_momentum():
     """Momentum and learning rate -> the digits MLP's loss and accuracy curves."""
     return Explorer(
-        title="Lesson 04: momentum on the digits MLP (64-32-10, 500 training digits, seed 0)",
+        title="Lesson 05: momentum on the digits MLP (64-32-10, 500 training digits, seed 0)",
         draw=_draw_network,
         controls={
             "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label="momentum \u03bc"),

@@ -1,4 +1,4 @@
-"""Lesson 03's explorers: learning rate and schedule, batch size, hidden units — on 2-D sets.
+"""Lesson 04's explorers: learning rate and schedule, batch size, hidden units — on 2-D sets.
 
 Each explorer trains a small network on a small 2-D data set, so that its decision boundary
 can be drawn, and caches every run by its control values (``functools.lru_cache``): moving a
@@ -191,7 +191,7 @@ def _draw_learning_rate(fig, learning_rate, schedule):
 def learning_rate():
     """Learning rate eta_0 and schedule -> loss curves, eta_k per epoch, decision boundary."""
     return Explorer(
-        title="Lesson 03: learning rate and schedule (3 spiral arms, batches of 10)",
+        title="Lesson 04: learning rate and schedule (3 spiral arms, batches of 10)",
         draw=_draw_learning_rate,
         controls={
             "learning_rate": Slider(0.01, 30.0, 1.0, step=0.1, label="learning rate η₀", log=True),
@@ -237,7 +237,7 @@ def _draw_batch_size(fig, batch_size):
 def batch_size():
     """Batch size -> training loss per epoch and per update, and the decision boundary."""
     return Explorer(
-        title=f"Lesson 03: batch size (two moons, 90 training points, η = 0.2, {BATCH_EPOCHS} epochs)",
+        title=f"Lesson 04: batch size (two moons, 90 training points, η = 0.2, {BATCH_EPOCHS} epochs)",
         draw=_draw_batch_size,
         controls={"batch_size": Choice(BATCH_SIZES, 10, label="batch size")},
         figsize=(9.6, 6.4),
@@ -269,7 +269,7 @@ def _draw_hidden_units(fig, hidden_units):
 def hidden_units():
     """Number of hidden units -> training and validation accuracy, and the decision boundary."""
     return Explorer(
-        title="Lesson 03: how many hidden units? (two noisy circles, 30 training points)",
+        title="Lesson 04: how many hidden units? (two noisy circles, 30 training points)",
         draw=_draw_hidden_units,
         controls={"hidden_units": Choice(HIDDEN_UNITS, 4, label="hidden units")},
         figsize=(9.6, 4.6),

@@ -1,4 +1,4 @@
-"""Lesson 06's explorer: how large each layer's gradient is at the start, for a depth and activation.
+"""Lesson 07's explorer: how large each layer's gradient is at the start, for a depth and activation.
 
 A digits network (64 inputs, ``depth`` hidden layers of 100 units, 10 softmax outputs,
 cross-entropy, biases 0) is drawn with seed 0 from the chosen initializer, its weights shifted
@@ -133,7 +133,7 @@ def _draw(fig, activation, depth, init, c):
 def gradient_norms():
     """Activation, depth, initializer, negative-mean constant c -> per-layer gradient sizes."""
     return Explorer(
-        title="Lesson 06: per-layer gradient norms at initialization",
+        title="Lesson 07: per-layer gradient norms at initialization",
         draw=_draw,
         controls={
             "activation": Choice(ACTIVATIONS, "sigmoid"),

@@ -1,4 +1,4 @@
-"""Plausible wrong answers to lesson 04's exercises (momentum); each must fail its check."""
+"""Plausible wrong answers to lesson 05's exercises (momentum); each must fail its check."""
 
 import numpy as np
 
