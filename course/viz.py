@@ -6,6 +6,8 @@ in any layout; nothing here calls ``plt.show()`` or keeps global state.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 # Drawing units of draw_network, drawn to scale (equal aspect). The 3-2-1 network takes
@@ -84,10 +86,10 @@ def subscript(name):
     return name.translate(SUBSCRIPT_DIGITS) if name.isdigit() else f"_{name}"
 
 
-def _circle(centre):  # in data units: a circle, as draw_network keeps the aspect equal
+def _circle(centre, radius=UNIT_RADIUS):  # in data units: a circle, as the aspect is equal
     from matplotlib.patches import Circle
 
-    return Circle(centre, UNIT_RADIUS, fc="#f4f1e8", ec="black", lw=1.2, zorder=4)
+    return Circle(centre, radius, fc="#f4f1e8", ec="black", lw=1.2, zorder=4)
 
 
 def table(ax, rows, header, fontsize=9):
@@ -117,3 +119,352 @@ def loss_curves(ax, curves, xlabel="epoch", ylabel="loss", log=False):
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
+
+
+# --- lesson 02: computational graphs and the backward pass ----------------------------------
+VALUE_COLOUR, GRADIENT_COLOUR = "#1a2f6b", "#c0392b"  # forward numbers dark blue, gradients red
+LOCAL_COLOUR = "#4d4d4d"  # local derivatives: neither a value nor a gradient of L
+
+
+def number(value, decimals=3):
+    """``value`` rounded for a figure: a true minus sign, never "−0.000", and at most
+    ``decimals + 1`` digits for numbers of 10 and more (21.00, 123.5), which keeps labels short."""
+    if abs(value) >= 10:
+        decimals = max(0, decimals + 1 - len(str(int(abs(value)))))
+    return f"{round(value, decimals) + 0.0:.{decimals}f}".replace("-", "\u2212")
+
+
+def short_number(value, decimals=3):
+    """``number`` without trailing zeros: 1, 0.25, −0.136 (short labels for crowded arrows)."""
+    text = number(value, decimals)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def local_gradients(node):
+    """[d node / d input for each of ``node.inputs``], at the values the graph holds now.
+
+    These are the numbers each op's ``_backward`` multiplies the upstream gradient
+    ``node.grad`` by, computed again here so that a figure can show them. A leaf has none.
+    ``**k`` reads k back from the op's name, which keeps 6 significant digits.
+    """
+    x = [parent.data for parent in node.inputs]
+    out, op = node.data, node.op
+    if not x:
+        return []
+    if op == "+":
+        return [1.0, 1.0]
+    if op == "*":  # each input's slope is the other input
+        return [x[1], x[0]]
+    if op.startswith("**"):
+        k = float(op[2:])
+        return [k * x[0] ** (k - 1)]
+    if op == "exp":  # the output itself
+        return [out]
+    if op == "log":
+        return [1.0 / x[0]]
+    if op == "tanh":
+        return [1.0 - out ** 2]
+    if op == "\u03c3":  # sigmoid
+        return [out * (1.0 - out)]
+    if op == "relu":
+        return [float(x[0] > 0)]
+    if op == "max":  # routes everything to the larger input, to the first on a tie
+        return [1.0, 0.0] if x[0] >= x[1] else [0.0, 1.0]
+    raise ValueError(f"no local gradient known for op {op!r}")
+
+
+def _graph_layout(root):
+    """Where ``draw_graph`` puts each node: ({key: (column, height)}, chains).
+
+    Columns, left to right: every node as far right as the nodes using it allow, ``root``
+    alone in the last column, so a constant sits just before the node that uses it. An edge
+    that skips columns gets a bend in each column it crosses, which takes a place there like
+    a node: the edge then goes between the boxes, not through them. A node's key is the node,
+    a bend's a tuple. ``chains``: (input, node, k, [bends]) for the k-th input of every node.
+    Order in a column: by the mean height of the neighbours on the left, then on the right,
+    a few times over (the barycenter heuristic): fewer crossings, and deterministic.
+    """
+    from minibp.autograd import topological_order
+
+    order = topological_order(root)
+    users = {node: [] for node in order}
+    for node in order:
+        for parent in node.inputs:
+            users[parent].append(node)
+    steps_to_root = {}
+    for node in reversed(order):  # every node after all the nodes that use it
+        steps_to_root[node] = 1 + max((steps_to_root[user] for user in users[node]), default=-1)
+    last = max(steps_to_root.values())  # the root's column
+    column_of = {node: last - steps for node, steps in steps_to_root.items()}
+
+    columns = [[] for _ in range(last + 1)]
+    for node in order:
+        columns[column_of[node]].append(node)
+    left, right, chains = {}, {}, []
+    for node in order:
+        for k, parent in enumerate(node.inputs):
+            bends = [("bend", id(node), k, c) for c in range(column_of[parent] + 1, column_of[node])]
+            for bend, c in zip(bends, range(column_of[parent] + 1, column_of[node])):
+                columns[c].append(bend)
+            path = [parent, *bends, node]
+            for a, b in zip(path, path[1:]):
+                right.setdefault(a, []).append(b)
+                left.setdefault(b, []).append(a)
+            chains.append((parent, node, k, bends))
+
+    def heights():
+        return {key: 0.5 * (len(column) - 1) - i for column in columns for i, key in enumerate(column)}
+
+    for _ in range(4):
+        for sweep, neighbours in ((range(1, len(columns)), left),
+                                  (range(len(columns) - 2, -1, -1), right)):
+            for c in sweep:
+                y = heights()
+                columns[c].sort(key=lambda key: -np.mean([y[n] for n in neighbours.get(key, [key])]))
+    # Then, in that order, each key moves towards the mean height of its neighbours (at least
+    # 1 apart), a neighbour weighing as much as the number of nodes it is computed from: the
+    # long chain to the root runs straight, and the constants hang off it.
+    upstream = {}
+    for node in order:
+        upstream[node] = set().union(*(upstream[parent] | {parent} for parent in node.inputs))
+    weight = {node: 1 + len(nodes) for node, nodes in upstream.items()}
+    for parent, _, _, bends in chains:
+        weight.update(dict.fromkeys(bends, weight[parent]))
+    y = heights()
+    for _ in range(8):
+        for c in [*range(len(columns)), *range(len(columns) - 1, -1, -1)]:
+            wanted = []
+            for key in columns[c]:
+                near = left.get(key, []) + right.get(key, [])
+                wanted.append(np.average([y[n] for n in near], weights=[weight[n] for n in near])
+                              if near else y[key])
+            y.update(zip(columns[c], _spread(wanted, [weight[key] for key in columns[c]])))
+    return {key: (c, y[key]) for c, column in enumerate(columns) for key in column}, chains
+
+
+def _spread(wanted, weights):
+    """Heights as close to ``wanted`` as can be (weighted least squares: a heavy key moves
+    least), in the same order top to bottom and at least 1 apart. y[i] + i must not increase
+    with i, so fit wanted[i] + i by the closest non-increasing sequence (pool adjacent
+    violators: a run that breaks the order moves as one, to its weighted mean), then take
+    the i back off."""
+    blocks = []  # [weighted sum, total weight, count] of neighbouring entries pooled together
+    for i, (height, weight) in enumerate(zip(wanted, weights)):
+        blocks.append([weight * (height + i), weight, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] < blocks[-1][0] / blocks[-1][1]:
+            total, weight_sum, count = blocks.pop()
+            blocks[-1] = [blocks[-1][0] + total, blocks[-1][1] + weight_sum, blocks[-1][2] + count]
+    pooled = [total / weight_sum for total, weight_sum, count in blocks for _ in range(count)]
+    return [v - i for i, v in enumerate(pooled)]
+
+
+def _text_width(text, fontsize, weight="normal"):
+    """Width in points of one line of ``text`` as matplotlib will set it (no renderer needed)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=fontsize, weight=weight)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+
+OP_SYMBOLS = {"*": "\u00d7"}  # ops as a figure writes them: x * y as x \u00d7 y
+
+
+def _node_name(node):
+    """What a box is called: its label, else its op, else (a constant) its value."""
+    return node.label or OP_SYMBOLS.get(node.op, node.op) or f"{node.data:g}".replace("-", "\u2212")
+
+
+def _node_lines(node, show_grad, words):
+    """(text, colour, weight) of each line in a node's box: name, value, gradient. A constant's
+    name is its value already."""
+    lines = [(_node_name(node), "black", "bold")]
+    if node.label or node.op:
+        lines.append((("value " if words else "") + number(node.data), VALUE_COLOUR, "normal"))
+    if show_grad:
+        lines.append((("grad " if words else "") + number(node.grad), GRADIENT_COLOUR, "normal"))
+    return lines
+
+
+def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highlight=None):
+    """Draw the computational graph of ``root`` (a ``minibp.autograd.Value``), left to right.
+
+    Each node is a box: its name (label, else op, else the constant's value) with its op on
+    a tag at the top when it has both, its forward value (dark blue) and, with ``show_grad``,
+    its gradient dL/d(node) (red) as ``root.backward()`` left it. Arrows go from each input
+    to the node computed from it; a node that uses one input twice (x * x) gets two arrows,
+    one per use: both contributions reach x, and add up there.
+
+    ``edge_labels``: "local" writes d node / d input on each arrow (``local_gradients``);
+    "product" writes upstream x local = node.grad x d node / d input, what backpropagation
+    sends back along the arrow (an input's gradient is the sum over its arrows); None nothing.
+    ``highlight``: nodes to draw emphasised (an orange frame).
+
+    Boxes and texts are sized in points, so they keep their size in any axes: give each column
+    about 1.2 in (a 9.6 in wide axes holds 8 columns) and each row about 0.9 in. Where the
+    columns leave room, lines read "value 0.474" and "grad -0.131"; else the words are dropped
+    and the colours alone tell value from gradient (say so in a caption). A warning says when
+    the axes is too small for the graph. With a layout engine (layout="constrained") the
+    layout runs first, to size the drawing for the axes' final place. Texts carry the gid
+    "graph node" (inside a box), "graph op" (the tags) or "graph edge" (on the arrows).
+    """
+    from collections import Counter
+
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.transforms import ScaledTranslation, offset_copy
+
+    if edge_labels not in ("local", "product", None):
+        raise ValueError(f"edge_labels must be 'local', 'product' or None, got {edge_labels!r}")
+    where, chains = _graph_layout(root)
+    nodes = [key for key in where if not isinstance(key, tuple)]  # the other keys are bends
+    columns = 1 + max(c for c, _ in where.values())
+    heights = [y for _, y in where.values()]
+    fig, highlight = ax.figure, set(highlight or ())
+    ax.axis("off")
+    if fig.get_layout_engine() is not None:  # e.g. constrained: where the axes will be, roughly
+        fig.get_layout_engine().execute(fig)
+    axes_width = ax.get_position().width * fig.get_figwidth() * 72  # in points
+    axes_height = ax.get_position().height * fig.get_figheight() * 72
+    label_width = _text_width("\u22120.000", fontsize - 1)  # about the widest edge label
+
+    # Box sizes in points: as wide as the widest line, with words if the columns have room.
+    def box_width(words):
+        return 12 + max(_text_width(text, fontsize, weight) for node in nodes
+                        for text, _, weight in _node_lines(node, show_grad, words))
+
+    def column_step(width):  # first and last boxes just inside the axes; arrows not too long
+        return min((axes_width - width - 8) / max(columns - 1, 1), width + 2 * label_width + 32)
+
+    words = box_width(True) + label_width + 16 <= column_step(box_width(True))
+    width, line = box_width(words), 1.3 * fontsize
+    tag = 8 if any(node.label and node.op for node in nodes) else 0  # room for the op tags
+    height = line * (2 + show_grad) + 6 + tag
+    gap = label_width + 4 if edge_labels else 16  # what an arrow needs between two boxes
+    rows = max(heights) - min(heights) + 1
+    if column_step(width) < width + gap or axes_height / rows < height + 6:
+        needed = ((columns - 1) * (width + gap) + width + 8) / 72, rows * (height + 6) / 72
+        warnings.warn(f"draw_graph: this graph needs an axes of about {needed[0]:.1f} x {needed[1]:.1f} in, "
+                      f"got {axes_width / 72:.1f} x {axes_height / 72:.1f} in: texts will overlap",
+                      stacklevel=2)
+    # Centred in the axes, rows at most 3 box heights apart.
+    half_width = 0.5 * axes_width / column_step(width)  # in columns
+    half_height = 0.5 * max(rows, axes_height / (3 * height))  # in rows
+    middle = 0.5 * (max(heights) + min(heights))
+    ax.set_xlim(0.5 * (columns - 1) - half_width, 0.5 * (columns - 1) + half_width)
+    ax.set_ylim(middle - half_height, middle + half_height)
+
+    def shifted(dy):  # data coordinates, then dy points up
+        return offset_copy(ax.transData, fig, 0, dy, units="points")
+
+    points_per_unit = np.array([axes_width / np.ptp(ax.get_xlim()), axes_height / np.ptp(ax.get_ylim())])
+
+    def to_edge(a, b):  # points from the centre of a box at a to its edge, towards b
+        step = (np.subtract(b, a)) * points_per_unit
+        with np.errstate(divide="ignore"):
+            return np.hypot(*step) * min(0.5 * np.divide([width, height], np.abs(step)))
+
+    for node in nodes:
+        x, y = where[node]
+        face = "#fdf2dc" if node in highlight else "#eaf0fa" if not node.inputs else "#f4f1e8"
+        ax.add_artist(FancyBboxPatch(
+            (-width / 144, -height / 144), width / 72, height / 72,  # inches around (x, y)
+            boxstyle="round,pad=0,rounding_size=0.06", fc=face, zorder=4,
+            ec="#e67e22" if node in highlight else "#333333", lw=2.5 if node in highlight else 1.0,
+            transform=fig.dpi_scale_trans + ScaledTranslation(x, y, ax.transData)))
+        lines = _node_lines(node, show_grad, words)
+        top = 0.5 * line * (len(lines) - 1) - 0.5 * tag
+        for i, (text, colour, weight) in enumerate(lines):
+            ax.text(x, y, text, color=colour, fontsize=fontsize, fontweight=weight, ha="center",
+                    va="center", zorder=5, gid="graph node", transform=shifted(top - i * line))
+        if node.label and node.op:
+            ax.text(x, y, OP_SYMBOLS.get(node.op, node.op), fontsize=fontsize - 1, color="#555555",
+                    ha="center", va="center", zorder=6, gid="graph op", transform=shifted(height / 2),
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="#999999", lw=0.8))
+
+    uses = Counter((parent, node) for parent, node, _, _ in chains)
+    for parent, node, k, bends in chains:
+        # One input used twice (x * x): two arrows side by side, 8 points above and below.
+        along = shifted(8 * (1 - 2 * k) if uses[parent, node] == 2 and not bends else 0)
+        points = [where[parent], *(where[bend] for bend in bends), where[node]]
+        last = len(points) - 2
+        for i, (a, b) in enumerate(zip(points, points[1:])):
+            # From box edge to box edge, cut to length here: matplotlib's patchA/patchB would
+            # find the edges by bisection at every draw, most of the time of a redraw.
+            ax.add_artist(FancyArrowPatch(
+                a, b, transform=along, zorder=2, color="#666666", lw=1.2, mutation_scale=12,
+                arrowstyle="-|>" if i == last else "-", shrinkA=to_edge(a, b) if i == 0 else 0,
+                shrinkB=to_edge(b, a) + 1 if i == last else 0))
+        if edge_labels is not None:
+            local = local_gradients(node)[k]
+            (xa, ya), (xb, yb) = points[-2], points[-1]  # on the arrow's last stretch
+            ax.text(0.5 * (xa + xb), 0.5 * (ya + yb),
+                    short_number(local if edge_labels == "local" else node.grad * local),
+                    color=LOCAL_COLOUR if edge_labels == "local" else GRADIENT_COLOUR,
+                    fontsize=fontsize - 1, ha="center", va="center", zorder=3, gid="graph edge",
+                    transform=along, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+
+
+BACKWARD_RADIUS = 0.42  # units of draw_backward: room for a 4-decimal delta inside
+
+
+def draw_backward(ax, network, unit_names, forward, grads, fontsize=10):
+    """Draw the backward pass of one example (row 0 of the batch) through a small MLP.
+
+    ``unit_names``: one list of labels per layer, e.g. [["1", "2", "3"], ["4", "5"], ["6"]].
+    ``forward``: the ``Forward`` of the batch, ``grads``: its ``Gradients``, e.g. from
+    ``network.forward(x)`` and ``network.loss_and_gradients(x, t, SquaredError())[1]``.
+
+    Each unit q shows its delta_q = dL/dz_q (also dL/d theta_q, its bias' gradient), with
+    its output o_q below it; an input unit p shows its value x_p. Each weight shows
+    dL/dw_pq = delta_q o_p, on an arrow from q back to p: the backward pass runs from the
+    output towards the inputs. Darker, wider arrows carry larger |dL/dw|; an input of 0
+    gives its weights no gradient. minibp's delta is dL/dz, so its sign is opposite to the
+    "error" Err_q = -dL/dz_q of textbooks that write w += eta Err_q o_p.
+
+    Drawn to scale like ``draw_network`` (equal aspect, a drawing unit about an inch at
+    ``fontsize`` 10: the 3-2-1 network needs about 7.8 x 3.4 in). Unit texts carry the gid
+    "unit", so tests can check they fit their circles.
+    """
+    from matplotlib import colormaps
+
+    sizes = network.sizes
+    pos = _unit_positions(sizes)
+    largest = max(np.abs(forward.a[l - 1][0][:, None] * grads.delta[l][0]).max()
+                  for l in range(1, len(sizes)))
+    circles = [[_circle(xy, BACKWARD_RADIUS) for xy in column] for column in pos]
+    for l in range(1, len(sizes)):
+        along = 0.5 if len(pos[l]) == 1 else ALONG  # as in draw_network
+        for p, (x0, y0) in enumerate(pos[l - 1]):
+            for q, (x1, y1) in enumerate(pos[l]):
+                gradient = grads.delta[l][0, q] * forward.a[l - 1][0, p]
+                strength = abs(gradient) / largest if largest > 0 else 0.0
+                colour, head = colormaps["Reds"](0.3 + 0.7 * strength), 9 + 5 * strength  # head in pt
+                ax.plot([x1, x0], [y1, y0], color=colour, lw=0.8 + 2.5 * strength, zorder=1)
+                # The arrow head: a triangle marker with its tip on p's circle, pointing at p
+                # (a line and a marker, not an arrow patch: tests take patches for units).
+                angle = np.degrees(np.arctan2(y0 - y1, x0 - x1))
+                back = BACKWARD_RADIUS + head / 144  # about an inch per unit: head/2 points
+                ax.plot(x0 - back * np.cos(np.radians(angle)), y0 - back * np.sin(np.radians(angle)),
+                        marker=(3, 0, angle - 90), ms=head, color=colour, zorder=2)
+                name = subscript(unit_names[l - 1][p] + unit_names[l][q])
+                ax.text(x0 + along * (x1 - x0), y0 + along * (y1 - y0),
+                        f"\u2202L/\u2202w{name}={number(gradient, 4)}", fontsize=fontsize - 1,
+                        ha="center", va="center", zorder=3, color=GRADIENT_COLOUR,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    for l, column in enumerate(pos):
+        for q, (x, y) in enumerate(column):
+            ax.add_patch(circles[l][q])
+            name = subscript(unit_names[l][q])
+            if l == 0:
+                text = f"x{name}\n{short_number(forward.a[0][0, q], 4)}"
+            else:
+                text = f"\u03b4{name}\n{number(grads.delta[l][0, q], 4)}"
+                ax.text(x, y - BACKWARD_RADIUS - 0.06, f"o{name}={number(forward.a[l][0, q])}",
+                        fontsize=fontsize - 1, ha="center", va="top", zorder=3, color=VALUE_COLOUR)
+            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5,
+                    linespacing=1.1, gid="unit", color=GRADIENT_COLOUR if l else VALUE_COLOUR)
+    ax.set_xlim(-0.5, LAYER_GAP * (len(sizes) - 1) + 0.6)
+    half = 0.5 * UNIT_GAP * (max(sizes) - 1)
+    ax.set_ylim(-half - 0.55, half + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")

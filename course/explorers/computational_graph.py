@@ -1,0 +1,77 @@
+"""Lesson 02's explorer: one sigmoid neuron with squared error as a computational graph.
+
+Every box is one number the forward pass computed (dark blue) and, after ``L.backward()``,
+the gradient of the loss with respect to it (red). The arrows carry either the local
+gradient of each step or what backpropagation sends back along them, upstream x local.
+"""
+
+from __future__ import annotations
+
+from minibp.autograd import Value
+
+from . import Choice, Explorer, Slider
+
+EDGE_LABELS = {"local gradient": "local", "upstream \u00d7 local": "product"}
+
+
+def neuron_graph_values(x1=1.0, w1=0.2, x2=0.0, w2=0.4, b=-0.4, t=1.0):
+    """The graph of L = 1/2 (o - t)^2 with o = sigmoid(w1 x1 + w2 x2 + b), after L.backward().
+
+    Returns (L, leaves): the root ``Value`` and {"x1", "w1", "x2", "w2", "b", "t": leaf}, so
+    that ``leaves["w1"].grad`` is dL/dw1. The defaults echo lesson 01: w14 = 0.2, w24 = 0.4
+    and theta4 = -0.4 with inputs x1 = 1, x2 = 0 (so w2 gets no gradient), target 1.
+    """
+    leaves = {name: Value(value, label=name)
+              for name, value in dict(x1=x1, w1=w1, x2=x2, w2=w2, b=b, t=t).items()}
+    products = [leaves["w1"] * leaves["x1"], leaves["w2"] * leaves["x2"]]
+    products[0].label, products[1].label = "w1\u00b7x1", "w2\u00b7x2"
+    z = products[0] + products[1] + leaves["b"]
+    o = z.sigmoid()
+    minus_t = -leaves["t"]
+    error = o + minus_t  # o - t, with -t as a node of its own to show where t's gradient goes
+    square = error ** 2
+    L = square * 0.5
+    for node, name in ((z, "z"), (o, "o"), (minus_t, "\u2212t"), (error, "o \u2212 t"),
+                       (square, "(o\u2212t)\u00b2"), (L, "L")):
+        node.label = name
+    L.backward()
+    return L, leaves
+
+
+def _draw(fig, x1, w1, x2, w2, b, t, labels):
+    from .. import viz
+
+    L, leaves = neuron_graph_values(x1, w1, x2, w2, b, t)
+    ax = fig.subplots()
+    viz.draw_graph(ax, L, edge_labels=EDGE_LABELS[labels])
+    ax.set_title("one sigmoid neuron: o = \u03c3(w1\u00b7x1 + w2\u00b7x2 + b),  "
+                 f"L = \u00bd(o \u2212 t)\u00b2 = {viz.number(L.data, 4)}", fontsize=12)
+    arrows = ("local gradient \u2202node/\u2202input" if labels == "local gradient"
+              else "upstream \u00d7 local: what goes back to the input")
+    fig.text(0.5, 0.075, f"in each box: value (blue), \u2202L/\u2202node (red);  on each arrow: {arrows}",
+             ha="center", fontsize=10, color="#333333")
+    gradients = "   ".join(f"\u2202L/\u2202{name} = {viz.number(leaves[name].grad, 4)}"
+                           for name in ("w1", "w2", "b", "x1"))
+    fig.text(0.5, 0.02, gradients, ha="center", fontsize=11, color=viz.GRADIENT_COLOUR)
+
+
+def neuron_graph():
+    """Inputs, weights, bias, target and the arrows' labels -> the neuron's graph, forward and back."""
+    return Explorer(
+        title="Lesson 02: backpropagation through one neuron's computational graph",
+        draw=_draw,
+        controls={
+            "x1": Slider(-3.0, 3.0, 1.0, step=0.1),
+            "w1": Slider(-3.0, 3.0, 0.2, step=0.1),
+            "x2": Slider(-3.0, 3.0, 0.0, step=0.1),
+            "w2": Slider(-3.0, 3.0, 0.4, step=0.1),
+            "b": Slider(-3.0, 3.0, -0.4, step=0.1, label="bias b"),
+            "t": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
+            "labels": Choice(tuple(EDGE_LABELS), "local gradient", label="arrows show"),
+        },
+        figsize=(9.6, 5.6),
+        margins=dict(left=0.005, right=0.995, bottom=0.12, top=0.93),
+    )
+
+
+EXPLORERS = {"neuron_graph": neuron_graph}
