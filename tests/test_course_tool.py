@@ -34,7 +34,7 @@ def test_the_workspace_is_filled_once_and_never_overwritten(course_copy):
     messages = []
     added = tool.fill_workspace(course_copy, messages.append)
     exercises = sorted(p.name for p in (course_copy / "exercises").glob("*.ipynb"))
-    assert added == exercises and "added 9 exercise notebook(s)" in messages[0]
+    assert added == exercises and f"added {len(exercises)} exercise notebook(s)" in messages[0]
     mine = course_copy / "work" / exercises[0]
     mine.write_text(mine.read_text().replace("raise NotImplementedError", "return 42"))
     edited = mine.read_text()
@@ -46,10 +46,27 @@ def test_the_workspace_is_filled_once_and_never_overwritten(course_copy):
 def test_a_new_exercise_is_added_and_a_deleted_one_comes_back(course_copy):
     tool.fill_workspace(course_copy, lambda m: None)
     shutil.copyfile(course_copy / "exercises" / "01_worked_example.ipynb",
-                    course_copy / "exercises" / "10_new_lesson.ipynb")
-    (course_copy / "work" / "02_backprop_matrix_form.ipynb").unlink()  # "start it over"
+                    course_copy / "exercises" / "11_new_lesson.ipynb")
+    (course_copy / "work" / "03_backprop_matrix_form.ipynb").unlink()  # "start it over"
     assert tool.fill_workspace(course_copy, lambda m: None) == [
-        "02_backprop_matrix_form.ipynb", "10_new_lesson.ipynb"]
+        "03_backprop_matrix_form.ipynb", "11_new_lesson.ipynb"]
+
+
+def test_work_follows_a_renumbered_lesson_and_nothing_is_overwritten(course_copy):
+    work = course_copy / "work"
+    work.mkdir()
+    (work / "02_backprop_matrix_form.ipynb").write_text("my old lesson 02")  # before lesson 02 came
+    (work / "04_momentum.ipynb").write_text("old 04")  # its new name is taken: left alone
+    (work / "05_momentum.ipynb").write_text("new 05")
+    messages = []
+    added = tool.fill_workspace(course_copy, messages.append)
+    assert (work / "03_backprop_matrix_form.ipynb").read_text() == "my old lesson 02"
+    assert not (work / "02_backprop_matrix_form.ipynb").exists()
+    assert "03_backprop_matrix_form.ipynb" not in added and "02_computational_graph.ipynb" in added
+    assert (work / "04_momentum.ipynb").read_text() == "old 04"
+    assert (work / "05_momentum.ipynb").read_text() == "new 05"
+    assert ("work/02_backprop_matrix_form.ipynb is now work/03_backprop_matrix_form.ipynb: the "
+            "lessons were renumbered, your work moved with them") in messages
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -59,13 +76,13 @@ def test_a_new_exercise_is_added_and_a_deleted_one_comes_back(course_copy):
 ])
 def test_a_broken_notebook_in_the_workspace_gets_one_line_and_the_rest_goes_on(course_copy, text, problem):
     tool.fill_workspace(course_copy, lambda m: None)
-    broken = course_copy / "work" / "03_training.ipynb"
+    broken = course_copy / "work" / "04_training.ipynb"
     broken.write_text(text)
-    (course_copy / "work" / "04_momentum.ipynb").unlink()
+    (course_copy / "work" / "05_momentum.ipynb").unlink()
     messages = []
-    assert tool.fill_workspace(course_copy, messages.append) == ["04_momentum.ipynb"]
-    (line,) = [m for m in messages if "03_training" in m]
-    assert line.startswith(f"work/03_training.ipynb: {problem}") and "\n" not in line
+    assert tool.fill_workspace(course_copy, messages.append) == ["05_momentum.ipynb"]
+    (line,) = [m for m in messages if "04_training" in m]
+    assert line.startswith(f"work/04_training.ipynb: {problem}") and "\n" not in line
     assert broken.read_text() == text  # left as it is
 
 

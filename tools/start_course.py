@@ -46,7 +46,9 @@ def fill_workspace(root=ROOT, out=print):
     workspace = root / WORKSPACE
     workspace.mkdir(exist_ok=True)
     added = []
-    for exercise in sorted((root / "exercises").glob("[0-9][0-9]_*.ipynb")):
+    exercises = sorted((root / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    _follow_renumbering(workspace, {e.name for e in exercises}, root, out)
+    for exercise in exercises:
         mine = workspace / exercise.name
         if mine.exists():
             problem = notebook_problem(mine)
@@ -59,6 +61,25 @@ def fill_workspace(root=ROOT, out=print):
     if added:
         out(f"{WORKSPACE}/: added {len(added)} exercise notebook(s): {', '.join(added)}")
     return added
+
+
+def _follow_renumbering(workspace, exercise_names, root, out):
+    """Move your work along when a lesson got a new number (a lesson was inserted before it).
+
+    ``work/02_backprop_matrix_form.ipynb`` becomes ``work/03_backprop_matrix_form.ipynb`` when
+    the exercises now hold the latter and not the former — only if nothing has that name yet,
+    so nothing is ever overwritten.
+    """
+    by_topic = {name[3:]: name for name in exercise_names}
+    for mine in sorted(workspace.glob("[0-9][0-9]_*.ipynb")):
+        new_name = by_topic.get(mine.name[3:])
+        if mine.name in exercise_names or new_name is None:
+            continue
+        target = workspace / new_name
+        if not target.exists():
+            mine.rename(target)
+            out(f"{mine.relative_to(root)} is now {target.relative_to(root)}: the lessons were "
+                f"renumbered, your work moved with them")
 
 
 def notebook_problem(path):
