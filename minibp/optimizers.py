@@ -11,6 +11,9 @@ schedule.
     plain gradient descent     w <- w - eta g
     heavy-ball momentum        v <- mu v - eta g;   w <- w + v
 
+Both take the same two options for g (lesson 07): ``clip_norm`` (the whole gradient is scaled
+down to that global norm when it is longer) and ``weight_decay`` (g + lambda W for weights).
+
 Momentum's velocity is an exponentially weighted sum of past gradients,
 v_k = -eta sum_j mu^(k-j) g_j, so on a constant slope the step grows to eta / (1 - mu);
 across a ravine the alternating gradients cancel and the zig-zag is damped.
@@ -56,19 +59,51 @@ SCHEDULES = {
 }
 
 
+def global_norm(arrays):
+    """sqrt(sum of g^2 over every entry of every array): the length of the whole gradient."""
+    return float(np.sqrt(sum(np.sum(np.square(g)) for g in arrays)))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """The list ``grads`` scaled by max_norm / norm if their ``global_norm`` exceeds
+    ``max_norm`` > 0, else unchanged: the direction stays, the length is capped (Pascanu,
+    Mikolov & Bengio 2013). One factor for all arrays, so no layer's share changes."""
+    max_norm = number(max_norm, "max_norm", low=0.0, low_open=True)
+    norm = global_norm(grads)
+    return list(grads) if norm <= max_norm else [g * (max_norm / norm) for g in grads]
+
+
 class SGD:
     """Plain (stochastic) gradient descent: w <- w - eta_k g.
 
     ``learning_rate``: eta_0 >= 0. ``schedule``: a name from ``SCHEDULES`` with its options in
     ``schedule_options`` (e.g. ``schedule="step", schedule_options={"drop": 0.5, "every": 5}``).
+    ``clip_norm``: None (no clipping) or a number > 0: when the global norm of all the step's
+    gradients exceeds it, every gradient is first scaled by clip_norm / norm.
+    ``weight_decay``: lambda >= 0, an L2 penalty (lambda / 2) ||W||^2 on the weights: the step
+    uses g + lambda W for weight arrays (2 or more dimensions, the W of each layer) and g alone
+    for biases (1-D arrays), which are not decayed. Clipping acts on the loss's gradients
+    before the decay term is added; the loss that ``fit`` reports does not include the penalty.
     """
 
-    def __init__(self, learning_rate=0.1, schedule="constant", schedule_options=None):
+    def __init__(self, learning_rate=0.1, schedule="constant", schedule_options=None,
+                 clip_norm=None, weight_decay=0.0):
         self.initial_learning_rate = number(learning_rate, "learning_rate", low=0.0)
         make = SCHEDULES[choice(schedule, "schedule", SCHEDULES)]
         self.schedule_name = schedule
         self.schedule = make(self.initial_learning_rate, **(schedule_options or {}))
         self.learning_rate = self.initial_learning_rate
+        self.clip_norm = None if clip_norm is None else number(clip_norm, "clip_norm", low=0.0,
+                                                               low_open=True)
+        self.weight_decay = number(weight_decay, "weight_decay", low=0.0)
+
+    def gradients(self, params, grads):
+        """The g the step uses: ``grads`` clipped to ``clip_norm``, plus lambda W for weights."""
+        if self.clip_norm is not None:
+            grads = clip_by_global_norm(grads, self.clip_norm)
+        if self.weight_decay:
+            grads = [g + self.weight_decay * w if w.ndim > 1 else g for w, g in zip(params, grads)]
+        return grads
 
     def start_epoch(self, epoch):
         """Set eta for epoch ``epoch`` (1-based) from the schedule."""
@@ -82,23 +117,27 @@ class SGD:
     def update(self, params, grads):
         """``step`` without the checks: w <- w - eta g for each pair."""
         eta = self.learning_rate
-        for w, g in zip(params, grads):
+        for w, g in zip(params, self.gradients(params, grads)):
             w -= eta * g
 
     def __repr__(self):
-        return f"{type(self).__name__}(learning_rate={self.initial_learning_rate:g})"
+        options = {"momentum": getattr(self, "momentum", None), "clip_norm": self.clip_norm,
+                   "weight_decay": self.weight_decay or None}
+        return (f"{type(self).__name__}(learning_rate={self.initial_learning_rate:g}"
+                + "".join(f", {k}={v:g}" for k, v in options.items() if v is not None) + ")")
 
 
 class Momentum(SGD):
     """Heavy-ball momentum: v <- mu v - eta g; w <- w + v, with mu in [0, 1).
 
-    mu = 0 is plain gradient descent. The velocities start at zero and live with the
-    optimizer, one per parameter array; ``reset()`` forgets them.
+    Options as ``SGD``'s (g is the clipped and decayed gradient). mu = 0 is plain gradient
+    descent. The velocities start at zero and live with the optimizer, one per parameter
+    array; ``reset()`` forgets them.
     """
 
     def __init__(self, learning_rate=0.1, momentum=0.9, schedule="constant",
-                 schedule_options=None):
-        super().__init__(learning_rate, schedule, schedule_options)
+                 schedule_options=None, clip_norm=None, weight_decay=0.0):
+        super().__init__(learning_rate, schedule, schedule_options, clip_norm, weight_decay)
         self.momentum = number(momentum, "momentum", low=0.0, high=1.0, high_open=True)
         self.velocities = None
 
@@ -115,13 +154,10 @@ class Momentum(SGD):
                 f"{[v.shape for v in self.velocities]}, got params of shapes "
                 f"{[w.shape for w in params]}: use a new Momentum per network, or call reset()")
         mu, eta = self.momentum, self.learning_rate
-        for w, g, v in zip(params, grads, self.velocities):
+        for w, g, v in zip(params, self.gradients(params, grads), self.velocities):
             v *= mu
             v -= eta * g
             w += v
-
-    def __repr__(self):
-        return f"Momentum(learning_rate={self.initial_learning_rate:g}, momentum={self.momentum:g})"
 
 
 def _check_pairs(params, grads):

@@ -1,9 +1,14 @@
-"""Tests for minibp.optimizers: SGD and heavy-ball momentum on a quadratic, schedules, errors."""
+"""Tests for minibp.optimizers: SGD and heavy-ball momentum on a quadratic, schedules, gradient
+clipping and weight decay, errors."""
+
+import inspect
 
 import numpy as np
 import pytest
 
-from minibp.optimizers import SCHEDULES, SGD, Momentum
+from minibp.network import Network
+from minibp.optimizers import SCHEDULES, SGD, Momentum, clip_by_global_norm, global_norm
+from minibp.training import fit
 
 # f(w) = 1/2 w^T A w - b^T w: an ill-conditioned bowl (condition number 10), minimum A^-1 b.
 A = np.diag([1.0, 10.0])
@@ -206,3 +211,161 @@ def test_update_is_step_without_the_checks(make, rng):
         unchecked.update([w2], [g])
     assert np.all(w1 != w0)
     np.testing.assert_array_equal(w1, w2)
+
+
+# --- gradient clipping by global norm and weight decay (lesson 07) --------------------------------
+
+def _pair(rng, norm):
+    """A weight matrix's and a bias's gradients whose global norm is exactly ``norm``."""
+    g_W, g_b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    scale = norm / np.sqrt(np.sum(g_W**2) + np.sum(g_b**2))
+    return [g_W * scale, g_b * scale]
+
+
+def test_global_norm_is_the_norm_of_all_entries_together(rng):
+    grads = [rng.normal(size=(4, 5)), rng.normal(size=5), rng.normal(size=(2, 2, 3))]
+    flat = np.concatenate([g.ravel() for g in grads])
+    assert global_norm(grads) == pytest.approx(np.linalg.norm(flat), rel=1e-14)
+
+
+def test_clip_by_global_norm_scales_every_array_by_one_factor(rng):
+    grads = _pair(rng, 10.0)
+    before = [g.copy() for g in grads]
+    clipped = clip_by_global_norm(grads, 2.0)
+    for g, c in zip(grads, clipped):
+        np.testing.assert_allclose(c, 0.2 * g, rtol=1e-14, atol=0)
+    assert global_norm(clipped) == pytest.approx(2.0, rel=1e-14)
+    for g, b in zip(grads, before):  # the inputs are left as they were
+        np.testing.assert_array_equal(g, b)
+
+
+@pytest.mark.parametrize("norm", [0.0, 0.5, 1.999, 2.0])
+def test_clip_by_global_norm_leaves_gradients_at_or_below_the_threshold_alone(rng, norm):
+    grads = _pair(rng, norm) if norm else [np.zeros((2, 3)), np.zeros(3)]
+    for g, c in zip(grads, clip_by_global_norm(grads, 2.0)):
+        np.testing.assert_array_equal(c, g)  # no 0/0 for zero gradients either
+
+
+@pytest.mark.parametrize("make", [lambda **o: SGD(0.5, **o), lambda **o: Momentum(0.5, 0.9, **o)],
+                         ids=["SGD", "Momentum"])
+def test_clipped_step_is_exactly_the_scaled_step_and_keeps_its_direction(make, rng):
+    grads = _pair(rng, 8.0)
+    params = [rng.normal(size=(2, 3)), rng.normal(size=3)]
+    plain, clipped = [p.copy() for p in params], [p.copy() for p in params]
+    make().step(plain, [g / 8.0 for g in grads])  # the same direction at length 1 = clip_norm
+    make(clip_norm=1.0).step(clipped, grads)
+    for p, c in zip(plain, clipped):
+        np.testing.assert_allclose(c, p, rtol=1e-14, atol=1e-15)
+    step = np.concatenate([(c - p0).ravel() for c, p0 in zip(clipped, params)])
+    direction = np.concatenate([g.ravel() for g in grads])
+    assert np.linalg.norm(step) == pytest.approx(0.5 * 1.0, rel=1e-13)  # eta * clip_norm
+    cosine = -step @ direction / (np.linalg.norm(step) * np.linalg.norm(direction))
+    assert cosine == pytest.approx(1.0, abs=1e-14)
+
+
+@pytest.mark.parametrize("make", [lambda **o: SGD(0.5, **o), lambda **o: Momentum(0.5, 0.9, **o)],
+                         ids=["SGD", "Momentum"])
+def test_clipping_does_nothing_below_the_threshold(make, rng):
+    params = [rng.normal(size=(2, 3)), rng.normal(size=3)]
+    plain, clipped = [p.copy() for p in params], [p.copy() for p in params]
+    plain_opt, clipped_opt = make(), make(clip_norm=5.0)
+    for _ in range(4):
+        grads = _pair(rng, float(rng.uniform(0.1, 4.9)))
+        plain_opt.step(plain, grads)
+        clipped_opt.step(clipped, grads)
+    for p, c in zip(plain, clipped):
+        np.testing.assert_array_equal(c, p)
+
+
+def test_fit_takes_clipped_steps():
+    # fit calls update(), not step(): the clipping must act there too
+    network = Network([3, 4, 2], "tanh", "sigmoid", rng=0)
+    X = np.random.default_rng(1).normal(size=(8, 3))
+    T = (X[:, :2] > 0).astype(float)
+    before = [p.copy() for p in network.parameters()]
+    assert global_norm(network.gradients(X, T, "cross_entropy").as_list()) > 1e-3
+    fit(network, X, T, "cross_entropy", SGD(1.0, clip_norm=1e-3), epochs=1, batch_size=8,
+        shuffle=False)
+    moved = global_norm([p - b for p, b in zip(network.parameters(), before)])
+    assert moved == pytest.approx(1e-3, rel=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda **o: SGD(0.1, **o), lambda **o: Momentum(0.1, 0.0, **o)],
+                         ids=["SGD", "Momentum(0)"])
+def test_weight_decay_adds_lambda_w_to_weights_not_to_biases(make, rng):
+    W, b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    g_W, g_b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    W_new, b_new = W.copy(), b.copy()
+    make(weight_decay=0.5).step([W_new, b_new], [g_W, g_b])
+    np.testing.assert_allclose(W_new, W - 0.1 * (g_W + 0.5 * W), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(b_new, b - 0.1 * g_b, rtol=1e-14, atol=1e-15)
+
+
+def test_weight_decay_alone_shrinks_the_weights_geometrically():
+    W, b = np.full((2, 2), 3.0), np.full(2, 3.0)
+    optimizer = SGD(0.1, weight_decay=0.5)
+    for _ in range(10):
+        optimizer.step([W, b], [np.zeros((2, 2)), np.zeros(2)])
+    np.testing.assert_allclose(W, 3.0 * 0.95**10, rtol=1e-13)
+    np.testing.assert_array_equal(b, 3.0)
+
+
+def test_weight_decay_is_gradient_descent_on_the_l2_penalized_loss(central_difference):
+    # g + lambda W is the gradient of L + (lambda / 2) sum_l ||W_l||^2 (biases not penalized)
+    network = Network([3, 4, 2], "tanh", "sigmoid", rng=2)
+    X = np.random.default_rng(3).normal(size=(5, 3))
+    T = (X[:, 1:] > 0).astype(float)
+    lam, eta = 0.3, 0.2
+
+    def penalized(W_1):
+        trial = network.copy()
+        trial.layers[0].W[...] = W_1
+        value = trial.loss_and_gradients(X, T, "cross_entropy")[0]
+        return value + lam / 2 * sum(np.sum(layer.W**2) for layer in trial.layers)
+
+    expected = network.layers[0].W - eta * central_difference(penalized, network.layers[0].W)
+    optimizer = SGD(eta, weight_decay=lam)
+    optimizer.step(network.parameters(), network.gradients(X, T, "cross_entropy").as_list())
+    np.testing.assert_allclose(network.layers[0].W, expected, rtol=1e-7, atol=1e-9)
+
+
+def test_clipping_sees_the_loss_gradient_and_the_decay_is_added_after(rng):
+    W, b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    grads = _pair(rng, 10.0)
+    W_new, b_new = W.copy(), b.copy()
+    SGD(1.0, clip_norm=1.0, weight_decay=0.25).step([W_new, b_new], grads)
+    np.testing.assert_allclose(W_new, W - (0.1 * grads[0] + 0.25 * W), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(b_new, b - 0.1 * grads[1], rtol=1e-14, atol=1e-15)
+
+
+def test_repr_shows_the_options_that_are_set():
+    assert repr(SGD(0.5, clip_norm=1.0)) == "SGD(learning_rate=0.5, clip_norm=1)"
+    assert repr(Momentum(0.5, 0.9, weight_decay=1e-4)) == \
+        "Momentum(learning_rate=0.5, momentum=0.9, weight_decay=0.0001)"
+
+
+@pytest.mark.parametrize("make", [SGD, Momentum])
+@pytest.mark.parametrize("clip_norm", [0, -1.0, float("nan"), float("inf"), "1", True, [1.0]])
+def test_bad_clip_norm_raises_naming_it(make, clip_norm):
+    with pytest.raises(ValueError, match="clip_norm must"):
+        make(0.1, clip_norm=clip_norm)
+
+
+@pytest.mark.parametrize("make", [SGD, Momentum])
+@pytest.mark.parametrize("weight_decay", [-0.1, float("nan"), float("inf"), "0.1", None])
+def test_bad_weight_decay_raises_naming_it(make, weight_decay):
+    with pytest.raises(ValueError, match="weight_decay must"):
+        make(0.1, weight_decay=weight_decay)
+
+
+@pytest.mark.parametrize("max_norm", [0.0, -2.0, float("nan"), None])
+def test_clip_by_global_norm_refuses_a_bad_threshold(max_norm):
+    with pytest.raises(ValueError, match="max_norm must"):
+        clip_by_global_norm([np.ones(3)], max_norm)
+
+
+def test_both_optimizers_have_one_signature_for_the_options():
+    sgd = inspect.signature(SGD).parameters
+    momentum = inspect.signature(Momentum).parameters
+    for name, default in (("clip_norm", None), ("weight_decay", 0.0)):
+        assert sgd[name].default == momentum[name].default == default
