@@ -4,12 +4,12 @@ The framework of the course, one idea per module (read them in this order):
 
     autograd      backprop on a graph of scalars    activations   f and f' side by side
     initializers  where the weights start           losses        the output error signal delta_L
-    network       forward pass and backprop         gradcheck     finite differences as referee
-    optimizers    SGD, schedules, momentum          training      the fit loop and its history
-    diagnostics   per-layer statistics
+    network       forward pass and backprop         layers        convolutions, Flatten, Dropout
+    gradcheck     finite differences as referee     optimizers    SGD, schedules, momentum
+    training      the fit loop and its history      diagnostics   per-layer statistics
     data          XOR, the worked example, 2-D sets, the 8x8 digits
     hebbian       one-layer learning rules: Hebbian descent, gradient descent, Hebb, covariance
-    noise         NEM noise injection (lesson 10)   bidirectional  one network run both ways
+    noise         NEM noise injection (lesson 11)   bidirectional  one network run both ways
 
 The course's own machinery (exercise checks, interactive explorers, shared figures) lives
 beside it in the ``course`` package; minibp never imports it, and ``import minibp`` needs
@@ -25,6 +25,7 @@ from . import (
     gradcheck,
     hebbian,
     initializers,
+    layers,
     losses,
     network,
     noise,
@@ -33,6 +34,7 @@ from . import (
 )
 from .activations import get_activation
 from .initializers import get_initializer
+from .layers import Conv1D, Conv2D, Dropout, Flatten
 from .losses import CrossEntropy, HebbianDescent, PowerError, SquaredError, get_loss
 from .network import Dense, Network
 from .optimizers import SGD, Momentum
@@ -44,5 +46,6 @@ __all__ = [
     "activations", "autograd", "bidirectional", "data", "diagnostics", "gradcheck", "hebbian", "initializers",
     "losses", "network", "noise", "optimizers", "training", "get_activation", "get_initializer",
     "get_loss", "SquaredError", "CrossEntropy", "PowerError", "HebbianDescent", "Dense", "Network",
-    "SGD", "Momentum", "fit", "History", "DivergenceError",
+    "SGD", "Momentum", "fit", "History", "DivergenceError", "layers", "Conv1D", "Conv2D", "Flatten",
+    "Dropout",
 ]

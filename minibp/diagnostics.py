@@ -44,13 +44,23 @@ def layer_statistics(network, X, T, loss="squared_error", keep_arrays=False):
             "activation_std": float(a_l.std()),
             "saturated": saturated,
             "delta_std": float(grads.delta[l].std()),
-            "gradient_norm": float(np.linalg.norm(grads.dW[l])),
-            "weight_norm": float(np.linalg.norm(layer.W)),
+            "gradient_norm": _norm(grads.dW[l]),
+            "weight_norm": _norm(_weights(layer)),
         }
         if keep_arrays:
             entry["a"], entry["delta"] = a_l.copy(), grads.delta[l].copy()
         stats.append(entry)
     return stats
+
+
+def _weights(layer, copy=False):
+    """A layer's weights W (a convolution's kernel), or None for Flatten and Dropout."""
+    parameters = layer.parameters()
+    return None if not parameters else parameters[0].copy() if copy else parameters[0]
+
+
+def _norm(array):
+    return float("nan") if array is None else float(np.linalg.norm(array))
 
 
 class Recorder:
@@ -76,13 +86,13 @@ class Recorder:
         self._previous_weights = None
 
     def __call__(self, epoch, network, history):
-        weights = [layer.W.copy() for layer in network.layers]
+        weights = [_weights(layer, copy=True) for layer in network.layers]
         if self.epochs is None or epoch in self.epochs:
             layers = layer_statistics(network, self.X, self.T, self.loss, self.keep_arrays)
             for entry, W, W_before in zip(layers, weights, self._previous_weights or weights):
                 entry["update_ratio"] = (
                     float(np.linalg.norm(W - W_before) / max(np.linalg.norm(W_before), 1e-300))
-                    if self._previous_weights is not None else float("nan")
+                    if self._previous_weights is not None and W is not None else float("nan")
                 )
             self.snapshots.append({"epoch": epoch, "layers": layers})
         self._previous_weights = weights

@@ -67,7 +67,7 @@ def relative_error(a, b, tiny=1e-12):
 def check_network_gradients(network, X, T, loss="squared_error", eps=1e-6):
     """Relative error of backprop's dW_l and db_l against finite differences, per layer.
 
-    Returns a list of dicts {"layer": l, "dW": err, "db": err} for l = 1..L. X: (N, n_0),
+    Returns a list of dicts {"layer": l, "dW": err, "db": err}, one per layer with weights. X: (N, n_0),
     T: (N, n_L). Use small networks: it costs two forward passes per parameter.
     """
     loss = get_loss(loss)
@@ -80,9 +80,12 @@ def check_network_gradients(network, X, T, loss="squared_error", eps=1e-6):
 
     report = []
     for l, layer in enumerate(network.layers, start=1):
+        if not layer.parameters():  # Flatten, Dropout: no weights to check
+            continue
+        W, b = layer.parameters()  # a convolution's W is its kernel K
         report.append({
             "layer": l,
-            "dW": relative_error(grads.dW[l], numerical_gradient(mean_loss, layer.W, eps)),
-            "db": relative_error(grads.db[l], numerical_gradient(mean_loss, layer.b, eps)),
+            "dW": relative_error(grads.dW[l], numerical_gradient(mean_loss, W, eps)),
+            "db": relative_error(grads.db[l], numerical_gradient(mean_loss, b, eps)),
         })
     return report

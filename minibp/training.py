@@ -128,9 +128,9 @@ def train_step(network, X, T, loss, optimizer, target_noise=None):
     X: (N, n_0), T: (N, n_L), both already checked float64 batches (``fit`` checks its data
     once; the step itself checks nothing, so it costs what the math costs). ``target_noise``, if given, turns
     the targets into the ones backpropagated toward, seeing the outputs:
-    ``target_noise(T, Y) -> T_noisy`` (lesson 10). Returns the ``Gradients`` used.
+    ``target_noise(T, Y) -> T_noisy`` (lesson 11). Returns the ``Gradients`` used.
     """
-    fwd = network.forward_unchecked(X)
+    fwd = network.forward_unchecked(X, train=True)  # dropout draws its masks in training only
     if target_noise is not None:
         T = target_noise(T, fwd.output)
     delta_L = loss.delta(fwd.z[-1], fwd.output, T, network.output_activation)
@@ -162,7 +162,7 @@ def fit(network, X, T, loss="cross_entropy", optimizer=None, epochs=10, batch_si
     ``divergence_factor``: a loss this many times its start counts as blown up (None: never;
     see the module docstring for the whole rule).
     ``target_noise``: an object with ``start_epoch(k)`` and ``__call__(T, Y)`` returning the
-    targets to train toward (noise injection, lesson 10). It draws from its own generator, so
+    targets to train toward (noise injection, lesson 11). It draws from its own generator, so
     the presentation order does not depend on it; the history's losses use the clean targets.
     """
     loss = get_loss(loss)

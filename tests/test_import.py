@@ -44,4 +44,5 @@ def test_minibp_never_imports_the_course_package_or_plotting_libraries():
 
 def test_the_framework_stays_small_enough_for_an_evening():
     lines = sum(len(path.read_text().splitlines()) for path in (REPO / "minibp").rglob("*.py"))
-    assert lines <= 3000, f"minibp/ has {lines} lines of Python; the aim is at most 3000"
+    # 3000 until lesson 02's autograd and the conv/dropout layers came: 3200 keeps it an evening.
+    assert lines <= 3200, f"minibp/ has {lines} lines of Python; the aim is at most 3200"
