@@ -1,15 +1,16 @@
 """Checks for lesson 07, vanishing gradients: one function per exercise.
 
 The references are minibp's own pieces: ``Network.backward`` for the delta recursion and the
-weight gradients, the ``Recorder``'s update/weight ratio, ``initializers.negative_mean``. The
-lesson's deep sigmoid network on the digits comes first, then random networks and numbers.
+weight gradients, the ``Recorder``'s update/weight ratio, ``initializers.negative_mean``,
+``optimizers.clip_by_global_norm``. The lesson's deep networks on the digits come first, then
+random networks and numbers.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from minibp import data, initializers
+from minibp import data, initializers, optimizers
 from minibp.losses import CrossEntropy
 from minibp.network import Network
 from minibp.optimizers import SGD
@@ -251,4 +252,66 @@ def negative_mean(fn):
              "draw in that shape."),
         ],
         received=(fn, lambda n_in, n_out, seed, c: (n_in, n_out, np.random.default_rng(seed), c)),
+    )
+
+
+# --- exercise 7: gradient clipping by global norm ------------------------------------------
+def _lesson_gradients(activation, init, n_examples=50):
+    """The gradients [dW_1, db_1, ..., dW_L, db_L] of the lesson's 10-layer digits network at
+    initialization: U[-1, 1] ReLU explodes (global norm in the millions), the normalized
+    sigmoid one does not."""
+    X, labels = data.digits()
+    X, T = X[:n_examples], data.one_hot(labels[:n_examples], 10)
+    net = Network([64] + [100] * 10 + [10], activation, "softmax", init=init, rng=0)
+    return net.gradients(X, T, "cross_entropy").as_list()
+
+
+def _random_gradients(rng):
+    shapes = [tuple(int(n) for n in rng.integers(1, 6, size=int(rng.integers(1, 3))))
+              for _ in range(int(rng.integers(1, 5)))]
+    scale = 10.0 ** rng.uniform(-2, 2)
+    return [scale * rng.normal(size=shape) for shape in shapes], float(10.0 ** rng.uniform(-1, 1))
+
+
+def _scaled(grads, factor):
+    return [g * factor for g in grads]
+
+
+def clip_by_global_norm(fn):
+    """Check ``fn(grads, max_norm) -> list of arrays``: every array of ``grads`` scaled by
+    max_norm / ||g|| when the global norm ||g|| of all of them exceeds max_norm, else as is
+    (``minibp.optimizers.clip_by_global_norm``)."""
+    norm = optimizers.global_norm
+    rng = np.random.default_rng(7)
+    lesson = [(_lesson_gradients("relu", "uniform"), 1.0),
+              (_lesson_gradients("sigmoid", "glorot_normalized"), 1.0),  # below: left alone
+              ([np.array([[3.0, 4.0]]), np.array([0.0])], 5.0),  # exactly at the threshold
+              ([np.array([[3.0, 4.0]]), np.array([12.0])], 6.5),  # norm 13: halved
+              ([1e-3 * rng.normal(size=(3, 2)), 1e-3 * rng.normal(size=2)], 1.0),  # tiny
+              ([rng.normal(size=(4, 3))], 0.5)]  # a single array
+    check_function(
+        "clip_by_global_norm",
+        lambda grads, max_norm: fn([g.copy() for g in grads], max_norm),
+        optimizers.clip_by_global_norm, cases_with(lesson, _random_gradients),
+        mistakes=[
+            (lambda gs, m: [g * min(1.0, m / np.linalg.norm(g)) for g in gs], "clip the whole "
+             "gradient by one factor from the norm of all arrays together: clipping each array "
+             "by its own norm changes the direction of the step."),
+            (lambda gs, m: _scaled(gs, m / norm(gs)), "only a gradient longer than max_norm is "
+             "scaled; one at or below it is returned as it is."),
+            (lambda gs, m: _scaled(gs, norm(gs) / m) if norm(gs) > m else list(gs), "the "
+             "factor is upside down: a clipped gradient must come out *shorter*, of length "
+             "max_norm."),
+            (lambda gs, m: [np.clip(g, -m, m) for g in gs], "that clips each entry on its own "
+             "(clipping by value), which turns the step; scale all the arrays by one factor, "
+             "so the step keeps its direction and gets length max_norm."),
+            (lambda gs, m: (lambda s: _scaled(gs, m / s) if s > m else list(gs))(
+                sum(np.linalg.norm(g) for g in gs)), "the global norm is the square root of "
+             "the sum of the squares of *all* entries, not the sum of the arrays' norms."),
+            (lambda gs, m: (lambda s: _scaled(gs, m / s) if s > m else list(gs))(
+                norm(gs) ** 2), "the norm is the square root of the sum of squares."),
+            (lambda gs, m: _scaled(gs, 1.0 / norm(gs)) if norm(gs) > m else list(gs), "a "
+             "clipped gradient has length max_norm, not length 1."),
+        ],
+        received=(fn, lambda grads, max_norm: (grads, max_norm)),
     )

@@ -7,19 +7,29 @@ c = 0 leaves the init as it is). A probe of 200 digits goes forward and back; th
 per layer, the norm of the weight gradient ||dL/dW_l|| and the spread of delta_l = dL/dz_l on
 a log scale, with the unshifted (c = 0) network in grey for comparison. Nothing is trained, so
 a redraw is a forward and a backward pass; the statistics are cached per setting.
+
+Beside it, the lesson's skip (residual) connections (section 5): ``residual_forward`` and
+``residual_backward`` run a minibp ``Network``'s own layers with an identity path around every
+hidden layer whose input and output have the same width, a_l = a_{l-1} + f(z_l);
+``residual_loss_and_gradients`` and ``train_residual`` build on them. minibp's ``Network``
+stays the plain MLP.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from minibp import data
-from minibp._validate import choice, integer, number
+from minibp._validate import as_batch, as_rng, boolean, choice, integer, number
 from minibp.diagnostics import layer_statistics
 from minibp.initializers import get_initializer
-from minibp.network import Network
+from minibp.losses import get_loss
+from minibp.network import Gradients, Network
+from minibp.optimizers import SGD
+from minibp.training import accuracy, batches
 
 from . import Choice, Explorer, Slider
 
@@ -144,6 +154,101 @@ def gradient_norms():
         figsize=(9.6, 4.8),
         margins=dict(left=0.09, right=0.98, bottom=0.12, top=0.82, wspace=0.3),
     )
+
+
+# --- skip (residual) connections ----------------------------------------------------------------
+def skip_layers(network):
+    """One bool per layer l = 1..L: does layer l get an identity skip? Every hidden layer whose
+    input and output widths are equal does; the output layer and width-changing layers do not."""
+    return [l < network.depth and layer.n_in == layer.n_out
+            for l, layer in enumerate(network.layers, start=1)]
+
+
+@dataclass
+class ResidualForward:
+    """z[l], h[l] = f(z[l]) and a[l] for l = 0..L (z[0], h[0] are None, a[0] is the input):
+    a[l] = a[l-1] + h[l] where layer l has a skip, else a[l] = h[l]. Each (N, n_l)."""
+
+    z: list
+    h: list
+    a: list
+
+    @property
+    def output(self):
+        return self.a[-1]
+
+
+def residual_forward(network, X, skips=True):
+    """Run ``network``'s layers on X (N, n_0) with identity skips (``skip_layers``); with
+    ``skips=False`` it is the plain network's forward pass. Returns a ``ResidualForward``."""
+    a_l = as_batch(X, "X", width=network.layers[0].n_in)
+    use = [boolean(skips, "skips") and s for s in skip_layers(network)]
+    z, h, a = [None], [None], [a_l]
+    for layer, skip in zip(network.layers, use):
+        z.append(a[-1] @ layer.W + layer.b)
+        h.append(layer.activation(z[-1]))
+        a.append(a[-1] + h[-1] if skip else h[-1])
+    return ResidualForward(z, h, a)
+
+
+def residual_backward(network, forward, output_delta, skips=True):
+    """Backprop through the skips: ``Gradients`` (delta[l] = dL/dz_l, dW[l], db[l]).
+
+    With g_l = dL/da_l:  delta_l = g_l * f'(z_l),  dW_l = a_{l-1}^T delta_l / N, and
+    g_{l-1} = delta_l W_l^T + g_l where layer l has a skip (the identity path adds g_l
+    unchanged), else delta_l W_l^T. ``output_delta``: delta_L (N, n_L) from the loss.
+    """
+    use = [None] + [boolean(skips, "skips") and s for s in skip_layers(network)]
+    L, a = network.depth, forward.a
+    N = a[0].shape[0]
+    delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+    g = None  # dL/da_l of the layer being processed
+    for l in range(L, 0, -1):
+        layer = network.layers[l - 1]
+        delta[l] = (as_batch(output_delta, "output_delta", width=layer.n_out) if l == L
+                    else g * layer.activation.derivative(forward.z[l], forward.h[l]))
+        dW[l] = a[l - 1].T @ delta[l] / N
+        db[l] = delta[l].sum(axis=0) / N
+        g = delta[l] @ layer.W.T + (g if use[l] else 0.0)
+    return Gradients(delta, dW, db)
+
+
+def residual_loss_and_gradients(network, X, T, loss="cross_entropy", skips=True):
+    """(mean loss, ``Gradients``) of ``network`` with skips on X (N, n_0), T (N, n_L)."""
+    loss = get_loss(loss)
+    fwd = residual_forward(network, X, skips)
+    T = as_batch(T, "T", width=network.layers[-1].n_out)
+    f_L = network.output_activation
+    value = loss.value(fwd.z[-1], fwd.output, T, f_L)
+    return value, residual_backward(network, fwd, loss.output_delta(fwd.z[-1], fwd.output, T, f_L),
+                                    skips)
+
+
+def train_residual(network, X, T, epochs, learning_rate=0.1, batch_size=10, rng=0, skips=True,
+                   validation=None, loss="cross_entropy", callback=None):
+    """``fit``'s recipe (a new random order each epoch, one SGD step per batch) for the
+    network with skips. Returns {"loss": [...], "accuracy": [...]} per epoch, entry 0 before
+    training, on ``validation`` = (X_val, T_val) if given, else on the training set.
+    ``callback(epoch, network)`` runs after epoch 0 and after every epoch."""
+    X = as_batch(X, "X", width=network.layers[0].n_in)
+    T = as_batch(T, "T", width=network.layers[-1].n_out)
+    X_eval, T_eval = (X, T) if validation is None else (
+        as_batch(validation[0], "validation X"), as_batch(validation[1], "validation T"))
+    rng, optimizer = as_rng(rng), SGD(learning_rate)
+    params, record = network.parameters(), {"loss": [], "accuracy": []}
+    for epoch in range(integer(epochs, "epochs", low=0) + 1):
+        if epoch > 0:
+            for batch in batches(X.shape[0], integer(batch_size, "batch_size", low=1),
+                                 rng.permutation(X.shape[0])):
+                optimizer.update(params, residual_loss_and_gradients(network, X[batch], T[batch],
+                                                                     loss, skips)[1].as_list())
+        fwd = residual_forward(network, X_eval, skips)
+        record["loss"].append(get_loss(loss).value(fwd.z[-1], fwd.output, T_eval,
+                                                   network.output_activation))
+        record["accuracy"].append(accuracy(fwd.output, T_eval))
+        if callback is not None:
+            callback(epoch, network)
+    return record
 
 
 EXPLORERS = {"gradient_norms": gradient_norms}

@@ -27,6 +27,15 @@ def _strict(gain, fraction):
     return layers
 
 
+def _global_norm(grads):
+    return np.sqrt(sum(np.sum(g**2) for g in grads))
+
+
+def _clip_with(norm_of, grads, max_norm, always=False):
+    norm = norm_of(grads)
+    return [g * (max_norm / norm) for g in grads] if always or norm > max_norm else grads
+
+
 def _standard(n_in, n_out, rng):
     limit = 1.0 / np.sqrt(n_in)
     return rng.uniform(-limit, limit, size=(n_in, n_out))
@@ -61,5 +70,18 @@ WRONG_ANSWERS = {
         # the right law, drawn as (n_out, n_in) and transposed
         lambda n_in, n_out, rng, c: (rng.uniform(-1 / np.sqrt(n_in), 1 / np.sqrt(n_in), size=(n_out, n_in)).T
                                      - c / n_in),
+    ],
+    "clip_by_global_norm": [
+        # each array clipped by its own norm: the step turns
+        lambda grads, m: [g * min(1.0, m / max(np.linalg.norm(g), 1e-300)) for g in grads],
+        lambda grads, m: _clip_with(_global_norm, grads, m, always=True),  # scales short ones up
+        lambda grads, m: [g * (_global_norm(grads) / m) for g in grads]  # factor upside down
+        if _global_norm(grads) > m else grads,
+        lambda grads, m: [np.clip(g, -m, m) for g in grads],  # clipping by value
+        lambda grads, m: _clip_with(lambda gs: sum(np.linalg.norm(g) for g in gs), grads, m),
+        lambda grads, m: _clip_with(lambda gs: sum(np.sum(g**2) for g in gs), grads, m),  # no sqrt
+        lambda grads, m: _clip_with(lambda gs: max(np.linalg.norm(g) for g in gs), grads, m),
+        lambda grads, m: [g / _global_norm(grads) for g in grads]  # length 1, not max_norm
+        if _global_norm(grads) > m else grads,
     ],
 }
