@@ -39,7 +39,7 @@ test: setup
 	$(BIN)/python tools/check_blas_kernels.py
 
 # Does a notebook print the same numbers under other BLAS kernels? (make test checks them all)
-#   make kernels NOTEBOOKS=notebooks/08_power_error.ipynb
+#   make kernels NOTEBOOKS=notebooks/09_power_error.ipynb
 kernels: setup
 	$(BIN)/python tools/check_blas_kernels.py $(NOTEBOOKS)
 

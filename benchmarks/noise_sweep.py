@@ -1,11 +1,11 @@
-"""Lesson 10's experiments at full size: NEM noise vs blind noise vs none, and bidirectional training.
+"""Lesson 11's experiments at full size: NEM noise vs blind noise vs none, and bidirectional training.
 
     python benchmarks/noise_sweep.py                 # writes benchmarks/results/noise_sweep.json
     python benchmarks/noise_sweep.py --quick --out /tmp/noise_sweep_quick.json   # smoke test
 
 The full run needs about 90 s of CPU time in one process (4 minutes of wall time on a busy
 2-core machine). Everything is seeded: run it twice and the JSON is identical. The JSON records the
-configuration and every seed, so the lecture (notebooks/10_noise_and_bidirectional.ipynb) can
+configuration and every seed, so the lecture (notebooks/11_noise_and_bidirectional.ipynb) can
 re-run a few of the same seeds live and check that it gets the same numbers.
 
 Three parts, on the 8x8 digits with a small training subset (the rest is the test set):
@@ -236,7 +236,7 @@ def main(argv=None):
     cfg = QUICK if args.quick else CONFIG
     results = sweep(cfg)
     document = {
-        "description": "Lesson 10: NEM vs blind vs no noise on a small digits subset, and "
+        "description": "Lesson 11: NEM vs blind vs no noise on a small digits subset, and "
                        "bidirectional training; made by benchmarks/noise_sweep.py",
         "command": "python benchmarks/noise_sweep.py" + (" --quick" if args.quick else ""),
         "config": cfg,

@@ -1,4 +1,4 @@
-"""Lesson 08's experiment at full size: does the power error signal speed up deep sigmoid MLPs?
+"""Lesson 09's experiment at full size: does the power error signal speed up deep sigmoid MLPs?
 
     python benchmarks/power_error_sweep.py           # writes benchmarks/results/power_error_sweep.json
     python benchmarks/power_error_sweep.py --quick --out /tmp/power_error_quick.json   # smoke test
@@ -6,7 +6,7 @@
 The full run takes about 8 minutes on a busy 2-core laptop; it uses one process and one BLAS
 thread. Everything is seeded: run it twice and the JSON is identical. The JSON records the
 configuration, every seed and the minibp version, so the lecture
-(notebooks/08_power_error.ipynb) can re-run a few of the same runs live and get the same numbers.
+(notebooks/09_power_error.ipynb) can re-run a few of the same runs live and get the same numbers.
 
 What is run (Knoblauch 2021's rule, delta_out = sign(y - t) |y - t|^q, at laptop scale):
 
@@ -180,7 +180,7 @@ def main(argv=None):
     cfg = QUICK if args.quick else CONFIG
     results = sweep(cfg)
     document = {
-        "description": "Lesson 08: power error signal sign(y - t)|y - t|^q in deep sigmoid MLPs on "
+        "description": "Lesson 09: power error signal sign(y - t)|y - t|^q in deep sigmoid MLPs on "
                        "the 8x8 digits; learning rate tuned per (depth, q), then fresh seeds; "
                        "made by benchmarks/power_error_sweep.py",
         "command": "python benchmarks/power_error_sweep.py" + (" --quick" if args.quick else ""),

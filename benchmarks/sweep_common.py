@@ -2,7 +2,7 @@
 JSON files the sweeps write.
 
 The scripts import it as a sibling module. Running one (``python benchmarks/x_sweep.py``)
-puts this folder on ``sys.path``; the tests and lesson 08 put it there before they import a
+puts this folder on ``sys.path``; the tests and lesson 09 put it there before they import a
 script.
 """
 

@@ -6,7 +6,7 @@ take z and, optionally, the already computed a = f(z), because several derivativ
 cheapest in terms of the output: sigmoid' = a (1 - a), tanh' = 1 - a^2.
 
 Each activation also carries its *potential* Phi with Phi' = f, summed over a row. Hebbian
-descent (lesson 09) uses it: the loss sum_j [Phi(z_j) - t_j z_j] has dL/dz = f(z) - t.
+descent (lesson 10) uses it: the loss sum_j [Phi(z_j) - t_j z_j] has dL/dz = f(z) - t.
 
 All functions work elementwise on arrays of any shape, except softmax, which works on rows
 (shape (N, k)): it is not elementwise, so it has no f'(z) array, only a vector-Jacobian

@@ -1,4 +1,4 @@
-"""Bidirectional backpropagation: one set of weights trained to run both ways (lesson 10).
+"""Bidirectional backpropagation: one set of weights trained to run both ways (lesson 11).
 
 A classifier with one hidden layer runs forward from an input x to class probabilities y.
 Adigun & Kosko (2019) run the *same* weight matrices backward too, from a class y to an input

@@ -1,6 +1,6 @@
 """One-layer learning rules side by side: Hebb, covariance, gradient descent, Hebbian descent.
 
-Lesson 09 (Melchior, Schiewer & Wiskott 2024). One layer of units with an input offset mu:
+Lesson 10 (Melchior, Schiewer & Wiskott 2024). One layer of units with an input offset mu:
 
     z = (x - mu) W + b            y = f(z)
 

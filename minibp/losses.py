@@ -3,7 +3,7 @@
 Backprop starts at the output layer with delta_out, the derivative of one example's loss with
 respect to the output units' net inputs z. Everything after that — the delta recursion through
 the hidden layers, the gradients of every weight — is the same whatever the loss. So the losses
-below differ only in how they initialize delta_out (lessons 01, 08, 09, 10):
+below differ only in how they initialize delta_out (lessons 01, 09, 10, 11):
 
     squared error      L = 1/2 sum_k (y_k - t_k)^2           delta_out = (y - t) * f'(z)
     cross-entropy      (sigmoid or softmax output)            delta_out = y - t

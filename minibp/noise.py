@@ -1,4 +1,4 @@
-"""NEM noise: noise on the targets that makes them more probable (lesson 10).
+"""NEM noise: noise on the targets that makes them more probable (lesson 11).
 
 Backprop is maximum likelihood: the loss of one example is -ln p(t | a), the negative
 log-likelihood of its target t under the network's output a. Cross-entropy is a categorical

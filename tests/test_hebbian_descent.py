@@ -1,4 +1,4 @@
-"""Tests for minibp.hebbian (lesson 09): the four one-layer rules, centering, the experiment."""
+"""Tests for minibp.hebbian (lesson 10): the four one-layer rules, centering, the experiment."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Lesson 10: the committed noise sweep, the script that makes it, and the lesson's explorers."""
+"""Lesson 11: the committed noise sweep, the script that makes it, and the lesson's explorers."""
 
 
 import numpy as np

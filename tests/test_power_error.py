@@ -1,4 +1,4 @@
-"""Lesson 08: the q sweep script, its committed results, and the lesson's explorer helpers."""
+"""Lesson 09: the q sweep script, its committed results, and the lesson's explorer helpers."""
 
 import json
 
@@ -90,7 +90,7 @@ def test_committed_results_are_what_the_code_computes(script, committed):
     """Re-run the first epochs of two committed runs: the file matches today's code.
 
     Exact counts are safe for 8 epochs: the 4-layer runs part from the file only from about
-    epoch 33, on the plateau, under other BLAS kernels (lesson 08, section 5)."""
+    epoch 33, on the plateau, under other BLAS kernels (lesson 09, section 5)."""
     cfg = committed["config"]
     split = script.digits_split(cfg)
     for depth, q, seed in [(2, 1.0, 0), (4, 0.5, 1)]:

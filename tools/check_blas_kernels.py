@@ -1,7 +1,7 @@
 """Run the number-pinning tests under other BLAS kernels than this CPU's own.
 
     python tools/check_blas_kernels.py                                # every lecture and solution
-    python tools/check_blas_kernels.py notebooks/08_power_error.ipynb # one notebook
+    python tools/check_blas_kernels.py notebooks/09_power_error.ipynb # one notebook
     python tools/check_blas_kernels.py --list                         # which kernels, and stop
 
 Why: OpenBLAS picks a matrix-product kernel for the CPU it runs on (SkylakeX, Haswell,

@@ -1,4 +1,4 @@
-"""Checks for lesson 09, Hebbian descent: one function per exercise.
+"""Checks for lesson 10, Hebbian descent: one function per exercise.
 
 The references are minibp's own code (``minibp.hebbian`` and ``losses.HebbianDescent``), applied
 to the lesson's numbers first (the one saturated unit, a pattern pair of the continual-learning

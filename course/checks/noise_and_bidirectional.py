@@ -1,4 +1,4 @@
-"""Checks for lesson 10, NEM noise and bidirectional backprop: one function per exercise.
+"""Checks for lesson 11, NEM noise and bidirectional backprop: one function per exercise.
 
 References are minibp's own ``noise`` and ``bidirectional`` modules; the first cases are the
 lesson's small examples, then random ones (several rows, several sizes).

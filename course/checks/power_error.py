@@ -1,4 +1,4 @@
-"""Checks for lesson 08, the power error signal: one function per exercise.
+"""Checks for lesson 09, the power error signal: one function per exercise.
 
 The references are minibp's own pieces (``PowerError``, ``power_loss``, ``History``), applied
 to the lesson's numbers first and then to random ones, so an answer that only fits the

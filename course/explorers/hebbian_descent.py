@@ -1,4 +1,4 @@
-"""Lesson 09's explorers: one saturated sigmoid unit, and the forgetting curves of four rules."""
+"""Lesson 10's explorers: one saturated sigmoid unit, and the forgetting curves of four rules."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _draw_saturation(fig, net_input, target):
 def saturation():
     """Net input and target of one sigmoid unit -> both losses and both error signals."""
     return Explorer(
-        title="Lesson 09: one sigmoid unit — squared error vs Hebbian descent",
+        title="Lesson 10: one sigmoid unit — squared error vs Hebbian descent",
         draw=_draw_saturation,
         controls={
             "net_input": Slider(-10.0, 10.0, -6.0, step=0.5, label="net input z"),
@@ -123,7 +123,7 @@ def _draw_forgetting(fig, learning_rate, centering):
 def forgetting():
     """Learning rate and centering -> the forgetting curves of the four rules."""
     return Explorer(
-        title="Lesson 09: continual learning — what is left of each pattern?",
+        title="Lesson 10: continual learning — what is left of each pattern?",
         draw=_draw_forgetting,
         controls={
             "learning_rate": Slider(0.02, 2.0, 0.2, step=0.1, log=True, label="learning rate η"),

@@ -1,4 +1,4 @@
-"""Lesson 10's explorers: where NEM noise is accepted, what it does to training, and what a
+"""Lesson 11's explorers: where NEM noise is accepted, what it does to training, and what a
 bidirectionally trained classifier's backward pass draws for each class.
 
 - ``accept_region``: the NEM test in 2-D — the half-plane (classification) and the disk
@@ -151,7 +151,7 @@ def _draw_accept_region(fig, v0, tau, epoch, output):
 def accept_region():
     """The NEM accept regions in 2-D (classification and regression) and how annealing moves them."""
     return Explorer(
-        title="Lesson 10: where NEM noise is accepted",
+        title="Lesson 11: where NEM noise is accepted",
         draw=_draw_accept_region,
         controls={
             "v0": Slider(1e-4, 1.0, 0.1, step=0.25, log=True, label="v0"),
@@ -213,7 +213,7 @@ def learning_curves():
     sweep = load_sweep()
     grid, chosen = sweep["config"]["grid"], sweep["chosen"]
     return Explorer(
-        title="Lesson 10: no noise, blind noise and NEM noise on 250 digits (committed sweep)",
+        title="Lesson 11: no noise, blind noise and NEM noise on 250 digits (committed sweep)",
         draw=_draw_learning_curves,
         controls={
             "v0": Choice(tuple(grid["v0"]), chosen["v0"], label="v0"),
@@ -326,7 +326,7 @@ def class_picker(images=None, means=None):
     epochs = (load_sweep()["config"]["epochs"] if runs is None
               else runs["images"][MODELS[0]].shape[0] - 1)
     return Explorer(
-        title="Lesson 10: the backward pass of a one-hot class",
+        title="Lesson 11: the backward pass of a one-hot class",
         draw=partial(_draw_class_picker, runs=runs),
         controls={
             "digit": Slider(0, 9, 3, integer=True, label="class"),

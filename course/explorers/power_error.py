@@ -1,4 +1,4 @@
-"""Lesson 08's explorers: the power-error loss family, and the q sweep's learning curves.
+"""Lesson 09's explorers: the power-error loss family, and the q sweep's learning curves.
 
 - ``loss_family``: q (and depth) -> the loss L_q(e), its error signal e^q, the gradient-to-loss
   ratio R_q(e) = e^q / L_q(e), and what reaches each layer of a deep sigmoid net at the start.
@@ -91,7 +91,7 @@ def _draw_family(fig, q, depth):
 def loss_family_explorer():
     """q and depth -> the loss, its error signal, the ratio, and the per-layer ratio at the start."""
     return Explorer(
-        title="Lesson 08: the power-error loss family",
+        title="Lesson 09: the power-error loss family",
         draw=_draw_family,
         controls={
             "q": Slider(0.1, 4.0, 2.0, step=0.05, label="exponent q"),
@@ -224,7 +224,7 @@ def learning_curves_explorer(path=None):
     sweep = load_sweep(path)
     qs, depths = tuple(sweep["config"]["qs"]), tuple(sweep["config"]["depths"])
     return Explorer(
-        title="Lesson 08: learning curves of the q sweep (precomputed)",
+        title="Lesson 09: learning curves of the q sweep (precomputed)",
         draw=lambda fig, q, depth, curve: _draw_curves(fig, sweep, q, depth, curve),
         controls={
             "q": Choice(qs, 0.5 if 0.5 in qs else qs[0], label="exponent q"),

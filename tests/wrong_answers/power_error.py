@@ -1,4 +1,4 @@
-"""Plausible wrong answers to lesson 08's exercises; each must fail its check."""
+"""Plausible wrong answers to lesson 09's exercises; each must fail its check."""
 
 import numpy as np
 
