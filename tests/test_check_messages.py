@@ -112,3 +112,18 @@ def test_a_crash_that_a_known_mistake_also_makes_still_gets_its_hint():
     # A crash no mistake explains: the message says where, without a hint.
     message = _failure(noise_checks.annealed_variance, lambda v0, tau, k: 1 / 0)
     assert message.startswith("annealed_variance raised ZeroDivisionError") and "Hint" not in message
+
+
+def test_of_several_results_the_wrong_one_is_shown_with_its_numbers():
+    def reference(x):
+        return np.full((3, 2), x), np.array([x, 2 * x])
+
+    def learner(x):
+        return np.full((3, 2), x), np.array([x, 3 * x])
+
+    with pytest.raises(CheckFailure) as failure:
+        check_function("two_results", learner, reference, [(1.0,)])
+    lines = str(failure.value).splitlines()
+    assert "result[1] has the wrong values" in lines[0]
+    assert lines[2] == "  expected result[1]:  [1., 2.]"
+    assert lines[3] == "  got result[1]:       [1., 3.]"

@@ -15,6 +15,7 @@ One module per lesson holds that lesson's checks; this one holds the machinery t
 from __future__ import annotations
 
 import inspect
+import re
 import signal
 import threading
 
@@ -212,14 +213,26 @@ def check_function(name, learner, reference, cases, mistakes=(), rtol=1e-7, atol
         lines = [f"{name} raised {got}\n  on case {number} of {len(cases)}{more}, arguments: "
                  + arguments(case)]
     else:
+        expected, got, which = _the_wrong_part(expected, got, why)
         lines = [f"{name} is not right yet: on case {number} of {len(cases)}{more}, {why}.",
                  "  arguments: " + arguments(case),
-                 f"  expected:  {_show(expected)}",
-                 f"  got:       {_show(got)}"]
+                 f"  expected{which}:  {_show(expected)}",
+                 f"  got{which}:       {_show(got)}"]
     hint = _hint(mistakes, failures, rtol, atol)
     if hint:
         lines.append(f"  Hint: {hint}")
     raise CheckFailure("\n".join(_short(line, 300) for line in lines))
+
+
+def _the_wrong_part(expected, got, why):
+    """Of several results, the one ``why`` names (result[i]), so that its numbers show rather
+    than a summary of the whole tuple; otherwise everything, as it is."""
+    match = re.match(r"result\[(\d+)\]", why)
+    if match and _several(expected) and isinstance(got, (tuple, list)):
+        i = int(match.group(1))
+        if i < len(got) and i < len(expected):
+            return expected[i], got[i], f" result[{i}]"
+    return expected, got, ""
 
 
 class _Crash:
