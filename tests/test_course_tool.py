@@ -115,6 +115,20 @@ def test_nothing_in_make_test_reads_the_learners_workspace():
     assert "work" not in test_recipe and "tests notebooks solutions" in test_recipe
 
 
+def test_every_lecture_has_concept_checks_and_a_prediction_before_a_figure():
+    """At least 3 questions with their answer hidden (<details>), and one that asks for a
+    prediction right before the code cell whose output reveals it."""
+    for lecture in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(lecture.read_text())["cells"]
+        text = ["".join(c["source"]) for c in cells]
+        hidden = sum(t.count("<details>") for t, c in zip(text, cells) if c["cell_type"] == "markdown")
+        assert hidden >= 3, f"{lecture.name}: {hidden} concept checks with hidden answers"
+        assert any(c["cell_type"] == "markdown" and "predict" in t.lower() and "<details>" in t
+                   and following["cell_type"] == "code"
+                   for c, t, following in zip(cells, text, cells[1:])), \
+            f"{lecture.name}: no 'predict first' question right before a figure"
+
+
 def test_every_lecture_links_the_notation_page_first_thing():
     assert (ROOT / "notebooks" / "notation.ipynb").exists()
     for lecture in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
