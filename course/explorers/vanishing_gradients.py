@@ -23,13 +23,13 @@ from functools import lru_cache
 import numpy as np
 
 from minibp import data
-from minibp._validate import as_batch, as_rng, boolean, choice, integer, number
+from minibp._validate import as_batch, boolean, choice, integer, number
 from minibp.diagnostics import layer_statistics
 from minibp.initializers import get_initializer
 from minibp.losses import get_loss
 from minibp.network import Gradients, Network
 from minibp.optimizers import SGD
-from minibp.training import accuracy, batches
+from minibp.training import fit
 
 from . import Choice, Explorer, Slider
 
@@ -224,31 +224,40 @@ def residual_loss_and_gradients(network, X, T, loss="cross_entropy", skips=True)
                                     skips)
 
 
+class _WithSkips:
+    """``network`` as ``fit`` sees a network, its forward and backward passes taking the skips:
+    so the skips are trained by ``fit`` itself, not by a copy of its loop."""
+
+    def __init__(self, network, skips):
+        self.network, self.skips = network, boolean(skips, "skips")
+        self.layers, self.output_activation = network.layers, network.output_activation
+
+    def parameters(self):
+        return self.network.parameters()
+
+    def forward(self, X):
+        return residual_forward(self.network, X, self.skips)
+
+    def forward_unchecked(self, X, train=False):
+        return residual_forward(self.network, X, self.skips)
+
+    def backward_unchecked(self, forward, output_delta):
+        return residual_backward(self.network, forward, output_delta, self.skips)
+
+
 def train_residual(network, X, T, epochs, learning_rate=0.1, batch_size=10, rng=0, skips=True,
                    validation=None, loss="cross_entropy", callback=None):
-    """``fit``'s recipe (a new random order each epoch, one SGD step per batch) for the
-    network with skips. Returns {"loss": [...], "accuracy": [...]} per epoch, entry 0 before
-    training, on ``validation`` = (X_val, T_val) if given, else on the training set.
+    """``fit`` (a new random order each epoch, one SGD step per batch) on the network with
+    skips. Returns {"loss": [...], "accuracy": [...]} per epoch, entry 0 before training, on
+    ``validation`` = (X_val, T_val) if given, else on the training set.
     ``callback(epoch, network)`` runs after epoch 0 and after every epoch."""
-    X = as_batch(X, "X", width=network.layers[0].n_in)
-    T = as_batch(T, "T", width=network.layers[-1].n_out)
-    X_eval, T_eval = (X, T) if validation is None else (
-        as_batch(validation[0], "validation X"), as_batch(validation[1], "validation T"))
-    rng, optimizer = as_rng(rng), SGD(learning_rate)
-    params, record = network.parameters(), {"loss": [], "accuracy": []}
-    for epoch in range(integer(epochs, "epochs", low=0) + 1):
-        if epoch > 0:
-            for batch in batches(X.shape[0], integer(batch_size, "batch_size", low=1),
-                                 rng.permutation(X.shape[0])):
-                optimizer.update(params, residual_loss_and_gradients(network, X[batch], T[batch],
-                                                                     loss, skips)[1].as_list())
-        fwd = residual_forward(network, X_eval, skips)
-        record["loss"].append(get_loss(loss).value(fwd.z[-1], fwd.output, T_eval,
-                                                   network.output_activation))
-        record["accuracy"].append(accuracy(fwd.output, T_eval))
-        if callback is not None:
-            callback(epoch, network)
-    return record
+    callbacks = [] if callback is None else [lambda epoch, _, history: callback(epoch, network)]
+    history = fit(_WithSkips(network, skips), X, T, loss, SGD(learning_rate), epochs=epochs,
+                  batch_size=batch_size, rng=rng, validation=validation, callbacks=callbacks,
+                  on_divergence="stop")
+    if validation is None:
+        return {"loss": list(history.loss), "accuracy": list(history.accuracy)}
+    return {"loss": list(history.val_loss), "accuracy": list(history.val_accuracy)}
 
 
 EXPLORERS = {"gradient_norms": gradient_norms}
