@@ -143,34 +143,22 @@ def short_number(value, decimals=3):
 def local_gradients(node):
     """[d node / d input for each of ``node.inputs``], at the values the graph holds now.
 
-    These are the numbers each op's ``_backward`` multiplies the upstream gradient
-    ``node.grad`` by, computed again here so that a figure can show them. A leaf has none.
-    ``**k`` reads k back from the op's name, which keeps 6 significant digits.
+    Read from the node's own ``_backward`` (one source of truth for every op, a learner's
+    too): with an upstream gradient of 1 each input receives exactly its local gradient.
+    The graph's gradients are left as they were. An input used twice (x * x) receives the sum
+    of its edges; each edge is shown with an equal share. A leaf has none.
     """
-    x = [parent.data for parent in node.inputs]
-    out, op = node.data, node.op
-    if not x:
-        return []
-    if op == "+":
-        return [1.0, 1.0]
-    if op == "*":  # each input's slope is the other input
-        return [x[1], x[0]]
-    if op.startswith("**"):
-        k = float(op[2:])
-        return [k * x[0] ** (k - 1)]
-    if op == "exp":  # the output itself
-        return [out]
-    if op == "log":
-        return [1.0 / x[0]]
-    if op == "tanh":
-        return [1.0 - out ** 2]
-    if op == "\u03c3":  # sigmoid
-        return [out * (1.0 - out)]
-    if op == "relu":
-        return [float(x[0] > 0)]
-    if op == "max":  # routes everything to the larger input, to the first on a tie
-        return [1.0, 0.0] if x[0] >= x[1] else [0.0, 1.0]
-    raise ValueError(f"no local gradient known for op {op!r}")
+    saved = [(v, v.grad) for v in (node, *node.inputs)]
+    try:
+        for parent in node.inputs:
+            parent.grad = 0.0
+        node.grad = 1.0
+        node._backward()
+        uses = [sum(other is parent for other in node.inputs) for parent in node.inputs]
+        return [parent.grad / n for parent, n in zip(node.inputs, uses)]
+    finally:
+        for v, grad in saved:
+            v.grad = grad
 
 
 def _graph_layout(root):
