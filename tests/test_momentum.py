@@ -8,6 +8,7 @@ and against the behaviour the lesson claims (the stability bound, the effective 
 import numpy as np
 import pytest
 
+from course.checks import CheckFailure
 from course.checks import momentum as check
 from course.explorers import momentum as lesson
 from minibp import Momentum
@@ -131,20 +132,17 @@ def test_largest_stable_learning_rate_separates_converging_from_diverging_runs(r
             assert (np.linalg.norm(w) < 1e-3) == converges
 
 
-def _hand_written_training(W1, b1, W2, b2, X, T, eta, mu, steps):
-    """Full-batch heavy ball on tanh -> softmax with cross-entropy, in plain numpy."""
-    params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
+def _hand_written_training(W, b, X, T, eta, mu, steps):
+    """Full-batch heavy ball on softmax regression with cross-entropy, in plain numpy."""
+    params = [np.array(W, dtype=float), np.array(b, dtype=float)]
     velocities = [np.zeros_like(p) for p in params]
     for _ in range(steps):
-        W1, b1, W2, b2 = params
-        H = np.tanh(X @ W1 + b1)
-        Z = H @ W2 + b2
+        W, b = params
+        Z = X @ W + b
         Y = np.exp(Z - Z.max(axis=1, keepdims=True))
         Y /= Y.sum(axis=1, keepdims=True)
-        delta_out = (Y - T) / len(X)  # the mean over the batch
-        delta_hidden = (delta_out @ W2.T) * (1 - H**2)
-        grads = [X.T @ delta_hidden, delta_hidden.sum(0), H.T @ delta_out, delta_out.sum(0)]
-        for p, v, g in zip(params, velocities, grads):
+        delta = (Y - T) / len(X)  # the mean over the batch
+        for p, v, g in zip(params, velocities, [X.T @ delta, delta.sum(0)]):
             v *= mu
             v -= eta * g
             p += v
@@ -152,10 +150,28 @@ def _hand_written_training(W1, b1, W2, b2, X, T, eta, mu, steps):
 
 
 def test_train_with_momentum_reference_matches_a_hand_written_loop(rng):
-    cases = [check._lesson_network()] + [check._random_network(rng) for _ in range(5)]
+    cases = [check._lesson_regression()] + [check._random_regression(rng) for _ in range(5)]
     for case in cases:
         for got, expected in zip(check._train_with_momentum(*case), _hand_written_training(*case)):
             np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_train_with_momentum_check_refuses_minibps_gradients():
+    from minibp import Dense, Network, training
+    from minibp.losses import CrossEntropy
+    from minibp.training import train_step
+
+    backward = Network.__dict__["backward"]
+
+    def through_minibp(W, b, X, T, eta, mu, steps):
+        network, optimizer = Network.from_layers([Dense(W, b, "softmax")]), Momentum(eta, mu)
+        for _ in range(steps):
+            train_step(network, X, T, CrossEntropy(), optimizer)
+        return tuple(network.parameters())
+
+    with pytest.raises(CheckFailure, match="may not use minibp's network"):
+        check.train_with_momentum(through_minibp)
+    assert training.train_step is train_step and Network.__dict__["backward"] is backward  # restored
 
 
 # --- the network explorer ----------------------------------------------------------------------------

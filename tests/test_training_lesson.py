@@ -104,6 +104,25 @@ def test_sgd_epoch_check_gives_every_case_a_fresh_network():
     assert len({id(network) for network in seen}) == len(seen)
 
 
+def test_tanh_softmax_epoch_check_refuses_minibps_gradients():
+    from minibp import Dense
+
+    backward = Network.__dict__["backward"]
+
+    def through_minibp(W1, b1, W2, b2, X, T, batch_size, learning_rate, rng):
+        network = Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "softmax")])
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            _, grads = network.loss_and_gradients(X[batch], T[batch], "cross_entropy")
+            for w, g in zip(network.parameters(), grads.as_list()):
+                w -= learning_rate * g
+
+    with pytest.raises(CheckFailure, match="may not use minibp's network"):
+        check.tanh_softmax_epoch(through_minibp)
+    assert Network.__dict__["backward"] is backward  # restored after the check
+
+
 def test_early_stopping_reference_on_a_hand_made_curve():
     curve = [0.9, 0.5, 0.6, 0.4, 0.45, 0.5, 0.55, 0.3]
     assert check._early_stopping(curve, 3) == (3, 6)

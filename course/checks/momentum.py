@@ -3,7 +3,9 @@
 The references run minibp's own ``Momentum`` optimizer and ``Network`` where there is one to
 run, and the lesson's closed forms (roots of the characteristic polynomial, the eigenvalues of
 A) where the answer is a formula. Cases start with the lesson's numbers (the quadratic with
-eigenvalues 1 and 20, eta = 0.095, mu = 0.5), then random ones.
+eigenvalues 1 and 20, eta = 0.095, mu = 0.5), then random ones. Exercise 5's learner writes
+softmax regression's gradients: minibp's network gradients, losses and optimizers raise while
+it runs (``_no_minibp``), and a one-layer minibp network trained by ``Momentum`` referees it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from minibp.network import Dense, Network
 from minibp.optimizers import Momentum
 from minibp.training import train_step
 
-from . import cases_with, check_function
+from . import CheckFailure, cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 # The lesson's quadratic: f(w) = 1/2 w^T A w - b^T w, eigenvalues 1 and 20, minimum (1, 1).
 _A = np.array([[10.5, 9.5], [9.5, 10.5]])
@@ -193,26 +196,33 @@ def largest_stable_learning_rate(fn):
     )
 
 
-# --- exercise 5: momentum plugged into the training loop ----------------------------------------
-def _train_with_momentum(W1, b1, W2, b2, X, T, learning_rate, momentum, steps):
-    network = Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "softmax")])
+# --- exercise 5: softmax regression trained with momentum, gradients derived by hand ----------
+def _train_with_momentum(W, b, X, T, learning_rate, momentum, steps):
+    network = Network.from_layers([Dense(W, b, "softmax")])
     optimizer = Momentum(learning_rate, momentum)
     for _ in range(steps):
         train_step(network, X, T, CrossEntropy(), optimizer)
     return tuple(network.parameters())
 
 
-def _train_wrongly(mistake):
-    """The training loop with one known mistake, on minibp's own forward and backward pass."""
+def _by_hand(mistake):
+    """Full-batch heavy ball on softmax regression in numpy, with one known ``mistake``."""
 
-    def train(W1, b1, W2, b2, X, T, eta, mu, steps):
-        network = Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "softmax")])
-        params = network.parameters()
+    def train(W, b, X, T, eta, mu, steps):
+        params = [np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)]
         velocities = [np.zeros_like(p) for p in params]
+        N = 1 if mistake == "no 1/N" else len(X)
         for _ in range(steps):
-            _, grads = network.loss_and_gradients(X, T, CrossEntropy())
-            for i, (p, g) in enumerate(zip(params, grads.as_list())):
-                if mistake == "weights only" and p.ndim == 1:
+            z = X @ params[0] + params[1]
+            y = np.exp(z - z.max(axis=1, keepdims=True))
+            y /= y.sum(axis=1, keepdims=True)
+            delta = y - T
+            dW = delta.T @ X if mistake == "transposed" else X.T @ delta  # (K, n_in) when wrong
+            grads = [dW / N, delta.sum(axis=0) / N]
+            if mistake == "reset":
+                velocities = [np.zeros_like(p) for p in params]
+            for i, (p, g) in enumerate(zip(params, grads)):
+                if mistake == "weights only" and i == 1:
                     continue
                 if mistake == "old velocity":
                     p += velocities[i]
@@ -224,44 +234,65 @@ def _train_wrongly(mistake):
     return train
 
 
-def _lesson_network():
+def _lesson_regression():
     X, labels = data.digits()
-    network = Network([64, 8, 10], activation="tanh", output_activation="softmax", rng=0)
+    network = Network([64, 10], output_activation="softmax", rng=0)
     return (*network.parameters(), X[:40], data.one_hot(labels[:40], 10), 0.1, 0.9, 5)
 
 
-def _random_network(rng):
-    n_in, n_h, n_out = (int(n) for n in rng.integers(2, 5, size=3))
-    N = int(rng.integers(2, 7))
-    labels = rng.integers(0, n_out, size=N)
-    return (rng.normal(size=(n_in, n_h)), rng.normal(size=n_h), rng.normal(size=(n_h, n_out)),
-            rng.normal(size=n_out), rng.normal(size=(N, n_in)), data.one_hot(labels, n_out),
-            float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.1, 0.95)), int(rng.integers(2, 6)))
+def _random_regression(rng):
+    n_in, K = (int(n) for n in rng.integers(2, 6, size=2))
+    N = int(rng.integers(2, 8))
+    labels = rng.integers(0, K, size=N)
+    return (rng.normal(size=(n_in, K)), rng.normal(size=K), rng.normal(size=(N, n_in)),
+            data.one_hot(labels, K), float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.1, 0.95)),
+            int(rng.integers(2, 7)))
 
 
-def _boundary_networks():
-    """One step (the velocity starts at zero), mu = 0 (plain gradient descent), one example."""
-    W1, b1, W2, b2, X, T, eta, mu, _ = _random_network(np.random.default_rng(4))
-    return [(W1, b1, W2, b2, X, T, eta, mu, 1), (W1, b1, W2, b2, X, T, eta, 0.0, 3),
-            (W1, b1, W2, b2, X[:1], T[:1], eta, mu, 3)]
+def _boundary_regressions():
+    """One step (the velocity starts at zero), mu = 0 (plain gradient descent), one example,
+    and a square W (n_in = K), where a transposed gradient still fits."""
+    W, b, X, T, eta, mu, _ = _random_regression(np.random.default_rng(4))
+    square = np.random.default_rng(5)
+    return [(W, b, X, T, eta, mu, 1), (W, b, X, T, eta, 0.0, 3), (W, b, X[:1], T[:1], eta, mu, 3),
+            (square.normal(size=(3, 3)), square.normal(size=3), square.normal(size=(5, 3)),
+             data.one_hot(square.integers(0, 3, size=5), 3), 0.3, 0.8, 4)]
 
 
-def _plain_gradient_descent(W1, b1, W2, b2, X, T, eta, mu, steps):
-    return _train_with_momentum(W1, b1, W2, b2, X, T, eta, 0.0, steps)
+def _plain_gradient_descent(W, b, X, T, eta, mu, steps):
+    return _train_with_momentum(W, b, X, T, eta, 0.0, steps)
 
 
 def train_with_momentum(fn):
-    """Check ``fn(W1, b1, W2, b2, X, T, learning_rate, momentum, steps) -> (W1, b1, W2, b2)``."""
+    """Check ``fn(W, b, X, T, learning_rate, momentum, steps) -> (W, b)``: softmax regression,
+    W (n_in, K), b (K,), X (N, n_in), one-hot T (N, K), full-batch heavy ball for ``steps``.
+
+    The learner derives and writes the gradients: minibp's network gradients, losses and
+    optimizers raise while ``fn`` runs. The reference is a one-layer minibp network trained by
+    minibp's ``Momentum``.
+    """
+    if not callable(fn):
+        raise CheckFailure(f"train_with_momentum must be a function; got {type(fn).__name__}")
+
+    def learner(W, b, X, T, learning_rate, momentum, steps):
+        with without_minibp_gradients("train_with_momentum", fn):
+            return fn(W, b, X, T, learning_rate, momentum, steps)
+
     check_function(
-        "train_with_momentum", fn, _train_with_momentum,
-        cases_with([_lesson_network()] + _boundary_networks(), _random_network, n_random=10),
+        "train_with_momentum", learner, _train_with_momentum,
+        cases_with([_lesson_regression()] + _boundary_regressions(), _random_regression),
         mistakes=[
-            (_plain_gradient_descent, "these are plain gradient descent's weights: do your "
+            (_by_hand("reset"), "these are plain gradient descent's weights: do your "
              "velocities survive from one step to the next?"),
-            (_train_wrongly("old velocity"), "each parameter moved by the previous step's "
-             "velocity: which velocity should move it, the old one or the new one?"),
-            (_train_wrongly("uphill"), "is the step going downhill? The velocity should collect "
-             "the negative of the gradient."),
-            (_train_wrongly("weights only"), "the biases b1, b2 are parameters too: do they move?"),
+            (_by_hand("old velocity"), "each parameter moved by the previous step's velocity: "
+             "which velocity should move it, the old one or the new one?"),
+            (_by_hand("uphill"), "the weights went uphill: the velocity collects -eta g, so it "
+             "points downhill, and the weights move by +v."),  # also v = mu v - eta g, w -= v
+            (_by_hand("no 1/N"), "the steps are too large by the number of examples: the loss is "
+             "the mean over the batch."),
+            (_by_hand("transposed"), "a gradient has its parameter's shape: which product of X "
+             "(N, n_in) and Y - T (N, K) gives dL/dW of shape (n_in, K)?"),
+            (_by_hand("weights only"), "the bias b is a parameter too: does it move?"),
         ],
+        received=(fn, lambda *case: case),
     )

@@ -3,7 +3,9 @@
 The references are minibp's own ``training.batches``, ``fit``, ``optimizers.inverse_time`` and
 ``training.sampling_probabilities``, plus a plain early-stopping rule (below), applied to the
 lesson's numbers first (the digits: 1438 training examples, batches of 32; the spirals'
-1/t schedule) and then to random cases.
+1/t schedule) and then to random cases. Exercise 2's second part, ``tanh_softmax_epoch``, is
+refereed by ``fit`` as well, but runs with minibp's gradients switched off (``_no_minibp``): the
+learner writes that backward pass.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from minibp.network import Dense, Network
 from minibp.optimizers import SGD
 
 from . import CheckFailure, cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 N_DIGITS_TRAIN = 1438  # rows of the digits' training split in the lesson
 
@@ -66,7 +69,7 @@ def minibatch_indices(fn):
     )
 
 
-# --- exercise 2: one epoch of mini-batch SGD ----------------------------------------------
+# --- exercise 2, warm-up: one epoch of mini-batch SGD ----------------------------------------------
 def _network(W1, b1, W2, b2):
     return Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "softmax")])
 
@@ -151,6 +154,84 @@ def sgd_epoch(fn):
         ],
         received=(fn, lambda W1, b1, W2, b2, X, T, batch_size, learning_rate, seed: (
             _network(W1, b1, W2, b2), X, T, batch_size, learning_rate, np.random.default_rng(seed))),
+    )
+
+
+# --- exercise 2, step 2: the same epoch with your own forward and backward pass ----------
+def _hand_epoch(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed, mistake=None):
+    """One epoch written out in numpy, right or with one known ``mistake``."""
+    W1, b1, W2, b2 = (np.array(p, dtype=np.float64) for p in (W1, b1, W2, b2))
+    order = np.random.default_rng(seed).permutation(len(X))
+    for batch in training.batches(len(X), batch_size, order):
+        x, t = X[batch], T[batch]
+        N = len(X) if mistake == "whole set" else (1 if mistake == "no 1/N" else len(batch))
+        a1 = np.tanh(x @ W1 + b1)
+        z2 = a1 @ W2 + b2
+        y = np.exp(z2 - z2.max(axis=1, keepdims=True))
+        y /= y.sum(axis=1, keepdims=True)
+        delta2 = y - t
+        slope = {"no f'": 1.0, "sigmoid slope": a1 * (1 - a1)}.get(mistake, 1 - a1**2)
+        dW2, db2 = a1.T @ delta2 / N, delta2.sum(axis=0) / N
+        if mistake == "transposed":
+            dW2 = delta2.T @ a1 / N  # (K, n_1): W2 -= dW2 fits only where K = n_1
+        if mistake == "new W2":
+            W2 -= learning_rate * dW2
+        delta1 = (delta2 @ W2.T) * slope
+        if mistake != "new W2":
+            W2 -= learning_rate * dW2
+        b2 -= learning_rate * db2
+        W1 -= learning_rate * x.T @ delta1 / N
+        b1 -= learning_rate * delta1.sum(axis=0) / N
+    return W1, b1, W2, b2
+
+
+def _wrong_epoch(mistake):
+    return lambda *case: _hand_epoch(*case, mistake=mistake)
+
+
+def _unchanged(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+    return W1, b1, W2, b2
+
+
+def tanh_softmax_epoch(fn):
+    """Check ``fn(W1, b1, W2, b2, X, T, batch_size, learning_rate, rng)``: one epoch, in place.
+
+    The learner writes the forward and backward pass: minibp's network gradients, losses and
+    optimizers raise while ``fn`` runs. The reference is ``minibp.fit`` for one epoch with
+    the same seed, so the batches are exercise 1's.
+    """
+    _callable(fn, "tanh_softmax_epoch")
+
+    def learner(W1, b1, W2, b2, X, T, batch_size, learning_rate, seed):
+        with without_minibp_gradients("tanh_softmax_epoch", fn):
+            fn(W1, b1, W2, b2, X, T, batch_size, learning_rate, np.random.default_rng(seed))
+        return W1, b1, W2, b2
+
+    check_function(
+        "tanh_softmax_epoch", learner, _sgd_epoch,
+        cases_with([_digits_case()] + _boundary_sgd_cases(), _random_sgd_case),
+        mistakes=[
+            (_unchanged, "the arrays you were given did not change: the function returns "
+             "nothing, so update W1, b1, W2, b2 in place."),
+            (_wrong_epoch("new W2"), "the hidden error signal used W2 after its update: "
+             "compute all four gradients of a batch before moving any parameter."),
+            (_wrong_epoch("no f'"), "the hidden error signal is missing tanh's slope: "
+             "delta_1 passes back through f'(z_1), written with a_1."),
+            (_wrong_epoch("sigmoid slope"), "a(1 - a) is the sigmoid's slope; tanh's slope "
+             "is written differently with its output a_1."),
+            (_wrong_epoch("transposed"), "a gradient has its parameter's shape: which product "
+             "of a_1 (N, n_1) and delta_2 (N, K) gives dL/dW_2 of shape (n_1, K)?"),
+            (_wrong_epoch("no 1/N"), "each step is too large by the batch size: the loss is "
+             "the mean over the batch."),
+            (_wrong_epoch("whole set"), "each step is too small: the mean is over the batch "
+             "at hand, so N is the batch's size, not the whole set's."),
+            (_in_stored_order, "the batches follow the stored order: shuffle with rng first, "
+             "then cut the shuffled order into batches."),
+            (_sgd_uphill, "is the step going downhill? Each update should move the parameters "
+             "against the gradient."),
+        ],
+        received=(fn, lambda W1, b1, W2, b2, X, T, batch_size, learning_rate, seed: (
+            W1, b1, W2, b2, X, T, batch_size, learning_rate, np.random.default_rng(seed))),
     )
 
 

@@ -3,35 +3,41 @@
 import numpy as np
 
 
-def _tanh_softmax_steps(W1, b1, W2, b2, X, T, eta, mu, steps, mode="right"):
-    """Full-batch heavy ball on a tanh-softmax network, written out by hand with some mistake."""
-    params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
-    velocities = [np.zeros_like(p) for p in params]
-    N = X.shape[0]
+def _softmax_regression_steps(W, b, X, T, eta, mu, steps, mode="right"):
+    """Full-batch heavy ball on softmax regression, written out by hand with some mistake."""
+    W, b = np.array(W, dtype=float), np.array(b, dtype=float)
+    v_W, v_b = np.zeros_like(W), np.zeros_like(b)
+    N = 1 if mode == "no_mean" else len(X)
     for _ in range(steps):
-        W1, b1, W2, b2 = params
-        H = np.tanh(X @ W1 + b1)
-        Z = H @ W2 + b2
+        if mode == "reset":  # the velocity forgotten at every step: plain gradient descent
+            v_W, v_b = np.zeros_like(W), np.zeros_like(b)
+        Z = X @ W + b
         Y = np.exp(Z - Z.max(axis=1, keepdims=True))
         Y /= Y.sum(axis=1, keepdims=True)
-        d2 = (Y - T) / N
-        d1 = (d2 @ W2.T) * (1 - H**2)
-        grads = [X.T @ d1, d1.sum(axis=0), H.T @ d2, d2.sum(axis=0)]
-        if mode == "reset":  # the velocity forgotten at every step: plain gradient descent
-            velocities = [np.zeros_like(p) for p in params]
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if mode == "weights_only" and i in (1, 3):
-                continue  # the biases never move
-            if mode == "old_velocity":
-                p += velocities[i]
-                velocities[i] = mu * velocities[i] - eta * g
-            elif mode == "uphill":
-                velocities[i] = mu * velocities[i] + eta * g
-                p += velocities[i]
-            else:
-                velocities[i] = mu * velocities[i] - eta * g
-                p += velocities[i]
-    return tuple(params)
+        g_W, g_b = X.T @ (Y - T) / N, (Y - T).sum(axis=0) / N
+        if mode == "uphill":
+            g_W, g_b = -g_W, -g_b
+        v_W, v_b = mu * v_W - eta * g_W, mu * v_b - eta * g_b
+        if mode == "minus_v":  # v <- mu v - eta g, but then w <- w - v
+            W, b = W - v_W, b - v_b
+        elif mode == "weights_only":  # the bias never moves
+            W = W + v_W
+        else:
+            W, b = W + v_W, b + v_b
+    return W, b
+
+
+def _old_velocity(W, b, X, T, eta, mu, steps):
+    """w moved by the velocity of the step before, then the velocity updated."""
+    v_W, v_b = np.zeros_like(W), np.zeros_like(b)
+    for _ in range(steps):
+        Z = X @ W + b
+        Y = np.exp(Z - Z.max(axis=1, keepdims=True))
+        Y /= Y.sum(axis=1, keepdims=True)
+        W, b = W + v_W, b + v_b
+        v_W = mu * v_W - eta * X.T @ (Y - T) / len(X)
+        v_b = mu * v_b - eta * (Y - T).mean(axis=0)
+    return W, b
 
 
 WRONG_ANSWERS = {
@@ -64,9 +70,11 @@ WRONG_ANSWERS = {
         lambda A, mu: 2 * (1 - mu) / np.linalg.eigvalsh(A).max(),  # 1 - mu
     ],
     "train_with_momentum": [
-        lambda *args: _tanh_softmax_steps(*args, mode="reset"),
-        lambda *args: _tanh_softmax_steps(*args, mode="old_velocity"),
-        lambda *args: _tanh_softmax_steps(*args, mode="uphill"),
-        lambda *args: _tanh_softmax_steps(*args, mode="weights_only"),
+        lambda *args: _softmax_regression_steps(*args, mode="reset"),
+        lambda *args: _softmax_regression_steps(*args, mode="uphill"),
+        lambda *args: _softmax_regression_steps(*args, mode="no_mean"),
+        lambda *args: _softmax_regression_steps(*args, mode="minus_v"),
+        lambda *args: _softmax_regression_steps(*args, mode="weights_only"),
+        _old_velocity,
     ],
 }
