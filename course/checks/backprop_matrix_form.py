@@ -3,7 +3,9 @@
 Layer lists follow the lesson (and ``minibp.network``): index l = 1..L is layer l, index 0 is
 the input layer, which has a_0 = X but no W, b or delta (None there). The references are
 minibp's ``Network``, ``Dense`` and ``gradcheck``; the first cases are the lesson's numbers
-(the lesson-01 network on one example and on a batch of four), then random networks.
+(the lesson-01 network on one example and on a batch of four), then random networks. While
+the learner's exercises 2-4 run, minibp's backward pass, losses and optimizers are refused
+(``_no_minibp``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from minibp import data, gradcheck
 from minibp.network import Dense, Forward, Network
 
 from . import CheckFailure, cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 _EXAMPLE = data.worked_example()
 # The lecture's batch of four examples for the lesson-01 network, and their targets.
@@ -62,6 +65,17 @@ def _layered(fn):
         return _flat(fn(*_copy_lists(args)))
 
     return wrapped
+
+
+def _guarded(fn, name):
+    """fn, run with minibp's backward pass, losses and optimizers refused (exercises 2-4)."""
+    if not callable(fn):
+        return fn
+
+    def run(*args):
+        with without_minibp_gradients(name, fn):
+            return fn(*args)
+    return run
 
 
 def _sigmoid(z):
@@ -156,7 +170,8 @@ def _deltas_without_fprime(a, W, delta_L):
 def backward_deltas(fn):
     """Check ``fn(a, W, delta_L) -> [None, delta_1, ..., delta_L]`` for sigmoid layers."""
     check_function(
-        "backward_deltas", _layered(fn), _layered(_backward_deltas), _deltas_cases(),
+        "backward_deltas", _layered(_guarded(fn, "backward_deltas")), _layered(_backward_deltas),
+        _deltas_cases(),
         mistakes=[
             (_layered(_deltas_without_fprime), "each step down also passes through layer l's "
              "sigmoid: its slope f' is missing."),
@@ -194,7 +209,7 @@ def _gradient_cases():
 def layer_gradients(fn):
     """Check ``fn(a_prev, delta) -> (dW, db)``: a_prev (N, n_in), delta (N, n_out), mean loss."""
     check_function(
-        "layer_gradients", fn, _layer_gradients, _gradient_cases(),
+        "layer_gradients", _guarded(fn, "layer_gradients"), _layer_gradients, _gradient_cases(),
         mistakes=[
             (lambda a, d: (a.T @ d, d.sum(axis=0)), "these are the gradients of the summed "
              "loss; the lesson's loss is the mean over the batch."),
@@ -203,6 +218,7 @@ def layer_gradients(fn):
             (lambda a, d: (d.T @ a / len(a), d.mean(axis=0)), "dW must have W's shape "
              "(n_in, n_out): check the order of your matrix product."),
         ],
+        received=(fn, lambda *case: case),
     )
 
 
@@ -243,10 +259,15 @@ def _backprop_without_hidden_fprime(X, T, W, b):
             [None] + [_layer_gradients(a[l - 1], delta[l])[1] for l in range(1, len(W))])
 
 
+def _backprop_mean_twice(X, T, W, b):
+    dW, db = _backprop(X, T, W, b)
+    return [None] + [g / len(X) for g in dW[1:]], [None] + [g / len(X) for g in db[1:]]
+
+
 def backprop(fn):
     """Check ``fn(X, T, W, b) -> (dW, db)``, lists [None, dW_1, ...] of the mean squared error."""
     check_function(
-        "backprop", _layered(fn), _layered(_backprop), _backprop_cases(),
+        "backprop", _layered(_guarded(fn, "backprop")), _layered(_backprop), _backprop_cases(),
         mistakes=[
             (_layered(_backprop_without_output_fprime), "your delta_L is cross-entropy's error "
              "signal; with the squared error, the output sigmoid's slope f' stays in."),
@@ -256,6 +277,8 @@ def backprop(fn):
              "the batch."),
             (_layered(_backprop_without_hidden_fprime), "the hidden deltas miss the slope f' "
              "of their own sigmoid layer."),
+            (_layered(_backprop_mean_twice), "the gradients are N times too small: delta_L is "
+             "each example's own slope, and the batch mean is taken once, in dW and db."),
         ],
     )
 

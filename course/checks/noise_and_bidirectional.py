@@ -13,6 +13,7 @@ from minibp.activations import sigmoid, softmax
 from minibp.bidirectional import BidirectionalNetwork
 
 from . import cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 # The lesson's 2-D example: target class 1 of two, softmax output a = (0.7, 0.3).
 _T_2D = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
@@ -212,12 +213,29 @@ def _without_hidden_derivative(t, x, W1, W2, c2, c1):
     return eps0.T @ h, ((eps0 @ W1).T @ t)
 
 
+def _sent_down_through_transpose(t, x, W1, W2, c2, c1):
+    h = sigmoid(t @ W2.T + c2)
+    eps0 = (h @ W1.T + c1 - x) / len(t)
+    eps1 = (eps0 @ W1.T) * h * (1 - h)  # a shape error unless D = H
+    return eps0.T @ h, eps1.T @ t
+
+
+def _guarded(fn, name):
+    """fn, run with minibp's backward pass, losses and optimizers refused."""
+    def run(*args):
+        with without_minibp_gradients(name, fn):
+            return fn(*args)
+    return run
+
+
 def backward_gradients(fn):
-    """Check ``fn(targets, inputs, W1, W2, c2, c1) -> (dW1, dW2)`` of 1/2 |x' - x|^2 (batch mean)."""
+    """Check ``fn(targets, inputs, W1, W2, c2, c1) -> (dW1, dW2)`` of 1/2 |x' - x|^2 (batch
+    mean); minibp's backward pass, losses and optimizers are refused while ``fn`` runs."""
     t = np.eye(3)
     x = np.random.default_rng(10).uniform(size=(3, 4))
     check_function(
-        "backward_gradients", fn, _backward_gradients,
+        "backward_gradients", _guarded(fn, "backward_gradients") if callable(fn) else fn,
+        _backward_gradients,
         cases_with([(t, x) + _lesson_weights(),
                     # x == x': a perfect reconstruction has zero gradients
                     (t, _backward_pass(t, *_lesson_weights())) + _lesson_weights()],
@@ -229,5 +247,11 @@ def backward_gradients(fn):
              "which way does the reconstruction's error, x' against x, point?"),
             (lambda *args: tuple(len(args[0]) * g for g in _backward_gradients(*args)),
              "these are the gradients of the summed loss; the loss is a batch mean."),
+            (lambda *args: tuple(g.T for g in _backward_gradients(*args)), "these are the "
+             "gradients on W1^T and W2^T, the matrices the backward pass multiplies by; the "
+             "gradient on W1 has W1's shape."),
+            (_sent_down_through_transpose, "the error sent down to the hidden units has shape "
+             "(N, H): which matrix takes an (N, D) error there?"),
         ],
+        received=(fn, lambda *case: case),
     )

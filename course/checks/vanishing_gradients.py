@@ -2,7 +2,8 @@
 
 The references are minibp's own pieces: ``Network.backward`` for the delta recursion and the
 weight gradients, the ``Recorder``'s update/weight ratio, ``initializers.negative_mean``,
-``optimizers.clip_by_global_norm``. The lesson's deep networks on the digits come first, then
+``optimizers.clip_by_global_norm``. While the learner's ``delta_norms`` runs, minibp's
+backward pass is refused (``_no_minibp``). The lesson's deep networks on the digits come first, then
 random networks and numbers.
 """
 
@@ -17,6 +18,7 @@ from minibp.optimizers import SGD
 from minibp.training import fit
 
 from . import cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
 
@@ -69,11 +71,20 @@ def _delta_norms_without_derivative(network, forward, delta_L):
     return np.array(norms[::-1])
 
 
+def _guarded(fn, name):
+    """fn, run with minibp's backward pass, losses and optimizers refused."""
+    def run(*args):
+        with without_minibp_gradients(name, fn):
+            return fn(*args)
+    return run
+
+
 def delta_norms(fn):
-    """Check ``fn(network, forward, delta_L) -> norms`` (L,): ||delta_l|| for l = 1..L."""
+    """Check ``fn(network, forward, delta_L) -> norms`` (L,): ||delta_l|| for l = 1..L;
+    minibp's backward pass is refused while ``fn`` runs."""
     cases = [_lesson_network(10, "sigmoid"), _lesson_network(4, "tanh")]
     check_function(
-        "delta_norms", fn, _delta_norms,
+        "delta_norms", _guarded(fn, "delta_norms") if callable(fn) else fn, _delta_norms,
         cases_with([tuple(c) for c in cases] + _boundary_networks(), _random_network),
         mistakes=[
             (_delta_norms_without_derivative, "each step down also passes through the "
@@ -81,6 +92,7 @@ def delta_norms(fn):
             (lambda n, f, d: _delta_norms(n, f, d)[::-1], "return the norms in layer order, "
              "layer 1 first and the output layer L last."),
         ],
+        received=(fn, lambda *case: case),
     )
 
 

@@ -2,7 +2,8 @@
 
 The references are minibp's own pieces (``activations``, ``losses``, ``Network``), applied to
 the lesson's numbers first and then to random ones, so an answer that only fits the lesson's
-numbers does not pass.
+numbers does not pass. Exercise 8 asks for a whole backward pass: while the learner's function
+runs, minibp's network backward, losses and optimizers refuse to work (``_no_minibp``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from minibp.optimizers import SGD
 from minibp.training import train_step
 
 from . import cases_with, check_function
+from ._no_minibp import without_minibp_gradients
 
 _EXAMPLE = data.worked_example()
 _O_HIDDEN = activations.sigmoid(_EXAMPLE.x @ _EXAMPLE.W1 + _EXAMPLE.b1)  # o4, o5
@@ -207,4 +209,66 @@ def training_step(fn):
             (_updated_first_step, "the hidden deltas used W2 after its update. Which weights "
              "did the forward pass use? Compute every delta before changing any weight."),
         ],
+    )
+
+
+# --- exercise 8: the same step with tanh hidden units, derived first ------------------------
+def _tanh_training_step(x, t, W1, b1, W2, b2, learning_rate):
+    net = Network.from_layers([Dense(W1, b1, "tanh"), Dense(W2, b2, "sigmoid")])
+    train_step(net, x[None, :], t[None, :], SquaredError(), SGD(learning_rate))
+    return tuple(net.parameters())
+
+
+def _tanh_step(x, t, W1, b1, W2, b2, eta, hidden_slope=lambda o: 1 - o**2,
+               output_slope=lambda o: o * (1 - o), sign=1.0, new_W2_for_deltas=False):
+    """One step with the given slopes (written with the outputs): the known mistakes."""
+    o_hidden = np.tanh(x @ W1 + b1)
+    o = activations.sigmoid(o_hidden @ W2 + b2)
+    delta_out = sign * (o - t) * output_slope(o)
+    W2_new = W2 - eta * np.outer(o_hidden, delta_out)
+    delta_hidden = hidden_slope(o_hidden) * ((W2_new if new_W2_for_deltas else W2) @ delta_out)
+    return (W1 - eta * np.outer(x, delta_hidden), b1 - eta * delta_hidden,
+            W2_new, b2 - eta * delta_out)
+
+
+def _tanh_network(rng):
+    x, t, W1, b1, W2, b2, eta = _random_network(rng)
+    return (rng.normal(size=x.shape), t, W1, b1, W2, b2, eta)  # inputs of either sign
+
+
+def _guarded(fn, name):
+    """fn, run with minibp's backward pass, losses and optimizers refused."""
+    def run(*args):
+        with without_minibp_gradients(name, fn):
+            return fn(*args)
+    return run
+
+
+def tanh_training_step(fn):
+    """Check ``fn(x, t, W1, b1, W2, b2, learning_rate) -> (W1, b1, W2, b2)``: tanh hidden
+    units, a sigmoid output, squared error, one step; minibp's gradients are refused."""
+    ex = _EXAMPLE
+    o6 = activations.sigmoid(np.tanh(ex.x @ ex.W1 + ex.b1) @ ex.W2 + ex.b2)  # this net's o6
+    check_function(
+        "tanh_training_step", _guarded(fn, "tanh_training_step") if callable(fn) else fn,
+        _tanh_training_step,
+        cases_with([(ex.x, ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate),
+                    (ex.x, o6, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate),  # t == o
+                    (np.zeros(3), ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],  # x = 0
+                   _tanh_network),
+        mistakes=[
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: o * (1 - o)), "the hidden "
+             "deltas use the sigmoid's slope o(1 - o); these hidden units are tanh units."),
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1 - np.tanh(o) ** 2), "the "
+             "hidden slope squashed the output again: 1 - o^2 takes the unit's output o itself."),
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1.0), "the hidden deltas miss "
+             "the hidden units' own slope f'(z_j)."),
+            (lambda *a: _tanh_step(*a, output_slope=lambda o: 1 - o**2), "the output unit is "
+             "still logistic: only the hidden units changed to tanh."),
+            (lambda *a: _tanh_step(*a, new_W2_for_deltas=True), "the hidden deltas used W2 "
+             "after its update: compute every delta before changing any weight."),
+            (lambda *a: _tanh_step(*a, sign=-1.0), "is the step going downhill? Every "
+             "parameter moves against its gradient."),
+        ],
+        received=(fn, lambda *case: case),
     )

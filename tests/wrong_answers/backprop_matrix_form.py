@@ -25,10 +25,14 @@ def _deltas(a, W, delta_L, fprime=True, transposed=False, start_with_none=True):
     return delta if start_with_none else delta[1:]
 
 
-def _backprop(X, T, W, b, output_fprime=True, mean=True, hidden_fprime=True):
+def _backprop(X, T, W, b, output_fprime=True, mean=True, hidden_fprime=True,
+              mean_in_delta_L=False, feeding=True):
     a = _forward(X, W, b)
     y = a[-1]
-    delta = _deltas(a, W, (y - T) * (y * (1 - y) if output_fprime else 1), fprime=hidden_fprime)
+    delta_L = (y - T) * (y * (1 - y) if output_fprime else 1) / (len(X) if mean_in_delta_L else 1)
+    delta = _deltas(a, W, delta_L, fprime=hidden_fprime)
+    if not feeding:  # a_l, the layer's own outputs, instead of a_{l-1}: fits only n_{l-1} = n_l
+        a = a[1:]  # a[l - 1] is now a_l
     N = len(X) if mean else 1
     dW = [None] + [a[l - 1].T @ delta[l] / N for l in range(1, len(W))]
     db = [None] + [delta[l].sum(axis=0) / N for l in range(1, len(W))]
@@ -68,6 +72,8 @@ WRONG_ANSWERS = {
         lambda X, T, W, b: _backprop(X, T, W, b, output_fprime=False),  # cross-entropy's delta_L
         lambda X, T, W, b: _backprop(X, T, W, b, mean=False),  # summed instead of mean loss
         lambda X, T, W, b: _backprop(X, T, W, b, hidden_fprime=False),  # missing hidden f'
+        lambda X, T, W, b: _backprop(X, T, W, b, mean_in_delta_L=True),  # 1/N in delta_L too
+        lambda X, T, W, b: _backprop(X, T, W, b, feeding=False),  # a_l instead of a_{l-1}
     ],
     "numerical_gradient": [
         lambda loss, w, eps: _differences(loss, w, eps, centred=False),  # one-sided

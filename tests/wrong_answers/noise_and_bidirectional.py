@@ -58,5 +58,14 @@ WRONG_ANSWERS = {
         lambda *args: tuple(-g for g in _backward_gradients(*args)),  # flipped sign
         lambda *args: _backward_gradients(*args, mean=False),  # summed, not averaged
         lambda *args: _backward_gradients(*args, transpose=False),  # gradients of W^T
+        lambda *args: _sent_down_through_transpose(*args),  # eps0 W1^T instead of eps0 W1
     ],
 }
+
+
+def _sent_down_through_transpose(t, x, W1, W2, c2, c1):
+    """The hidden error taken as eps0 W1^T (a shape error unless D = H)."""
+    h = _sigmoid(t @ W2.T + c2)
+    eps0 = (h @ W1.T + c1 - x) / len(t)
+    eps1 = (eps0 @ W1.T) * h * (1 - h)
+    return eps0.T @ h, eps1.T @ t

@@ -46,6 +46,7 @@ WRONG_ANSWERS = {
         lambda net, fwd, d: _delta_norms(net, fwd, d, with_derivative=False),  # missing f'
         lambda net, fwd, d: _delta_norms(net, fwd, d)[::-1],  # output layer first
         lambda net, fwd, d: _delta_norms(net, fwd, d, weights_below=True),  # f' of the wrong layer
+        lambda net, fwd, d: _delta_norms_untransposed(net, fwd, d),  # delta_l W_l, not W_l^T
     ],
     "layer_gradient_norms": [
         lambda A, D: np.array([np.linalg.norm(a.T @ d) for a, d in zip(A, D)]),  # no 1/N
@@ -85,3 +86,14 @@ WRONG_ANSWERS = {
         if _global_norm(grads) > m else grads,
     ],
 }
+
+
+def _delta_norms_untransposed(network, forward, delta_L):
+    """delta_l W_l (works only where W_l is square) instead of delta_l W_l^T."""
+    delta, norms = delta_L, [np.linalg.norm(delta_L)]
+    for l in range(network.depth, 1, -1):
+        below = network.layers[l - 2]
+        delta = (delta @ network.layers[l - 1].W) * below.activation.derivative(
+            forward.z[l - 1], forward.a[l - 1])
+        norms.append(np.linalg.norm(delta))
+    return np.array(norms[::-1])
