@@ -7,6 +7,8 @@ experiment) and then to random cases.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from minibp import hebbian
@@ -219,4 +221,118 @@ def squared_error_update(fn):
             (f_prime_of_output, "y already is the sigmoid's output, and you squashed it again: "
              "which quantity does f' take here?"),
         ],
+    )
+
+
+# --- exercise 7: online centered Hebbian descent over a sequence --------------------------------
+def _online_hebbian_descent(W, b, X, T, learning_rate):
+    return hebbian.learn_sequence("hebbian_descent", X, T, learning_rate, "running", W=W, b=b)
+
+
+_NO_SEQUENCE = ("write the loop yourself: online_hebbian_descent may not call minibp.hebbian's "
+                "learners, updates or offsets (your running_mean from exercise 3 is fine)")
+_BLOCKED = ("learn_sequence", "_learn_stacked", "continual_learning", "update", "_step",
+            "centering_offsets", "error_term")
+
+
+@contextlib.contextmanager
+def _without_minibp_learners(fn):
+    """minibp.hebbian's learners raise, also where the learner imported them by name."""
+    def refused(*args, **kwargs):
+        raise RuntimeError(_NO_SEQUENCE)
+
+    originals = {name: getattr(hebbian, name) for name in _BLOCKED}
+    names = getattr(fn, "__globals__", {})
+    imported = {key: value for key, value in list(names.items())
+                if any(value is original for original in originals.values())}
+    for name in _BLOCKED:
+        setattr(hebbian, name, refused)
+    for key in imported:
+        names[key] = refused
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(hebbian, name, original)
+        names.update(imported)
+
+
+def _guarded(fn):
+    if not callable(fn):
+        return fn  # check_function reports it
+
+    def run(*args):
+        with _without_minibp_learners(fn):
+            return fn(*args)
+    return run
+
+
+def _online_by_hand(W, b, X, T, eta, rule="hebbian_descent", when="before", move_bias=True,
+                    sign=1.0, centered_change=True, first_move=True):
+    """The online loop written out, with hooks for the known mistakes below."""
+    W, b = W.copy(), b.copy()
+    running = np.cumsum(X, axis=0) / np.arange(1, X.shape[0] + 1)[:, None]
+    mu = running[0] if when == "before" else np.zeros(X.shape[1])
+    for n in range(X.shape[0]):
+        if when == "before" and n > 0:
+            if move_bias:
+                b = b + (running[n] - mu) @ W
+            mu = running[n]
+        centered = X[n] - mu
+        y = sigmoid(centered @ W + b)
+        e = (y - T[n]) * (y * (1 - y) if rule == "gradient_descent" else 1.0)
+        W = W - sign * eta * np.outer(centered if centered_change else X[n], e)
+        b = b - sign * eta * e
+        if when == "after":
+            if move_bias and (first_move or n > 0):
+                b = b + (running[n] - mu) @ W
+            mu = running[n]
+    return W, b, mu
+
+
+def _random_sequence(rng):
+    N, n_in, n_out = int(rng.integers(1, 9)), int(rng.integers(1, 6)), int(rng.integers(1, 5))
+    return (rng.normal(0.0, 1.0, size=(n_in, n_out)), rng.normal(0.0, 1.0, size=n_out),
+            rng.integers(0, 2, (N, n_in)).astype(float),
+            rng.integers(0, 2, (N, n_out)).astype(float), float(rng.uniform(0.05, 1.0)))
+
+
+def online_hebbian_descent(fn):
+    """Check ``fn(W, b, X, T, learning_rate) -> (W, b, mu)``: one sigmoid layer learns the rows
+    of X (N, n_in) -> T (N, n_out) once each, in order, centered on the running mean; the bias
+    absorbs each move of mu. W (n_in, n_out), b (n_out,), mu (n_in,) the offset at the end."""
+    small_X = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    small_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    small_W = np.array([[0.5, -0.2], [0.1, 0.3], [-0.4, 0.2]])
+    check_function(
+        "online_hebbian_descent", _guarded(fn), _online_hebbian_descent,
+        cases_with([(_W0, _b0, _X[:20], _T[:20], _ETA), (_W0, _b0, _X, _T, _ETA),
+                    (small_W, np.array([0.1, -0.1]), small_X, small_T, 0.5),
+                    (np.zeros((3, 2)), np.zeros(2), small_X, small_T, 0.2),  # from zeros
+                    (small_W, np.zeros(2), small_X[:1], small_T[:1], 0.5)],  # one pattern: x = mu
+                   _random_sequence),
+        mistakes=[
+            (lambda *c: _online_by_hand(*c, rule="gradient_descent"), "you kept the sigmoid's "
+             "slope f': that is gradient descent on the squared error. Hebbian descent drops it."),
+            (lambda *c: _online_by_hand(*c, move_bias=False), "when mu moves, every output "
+             "moves too unless the bias absorbs the move: b must change with mu (Step 1)."),
+            (lambda *c: _online_by_hand(*c, when="after"), "pattern n is learned with mu "
+             "already including it (exercise 3's running mean): update mu before the step."),
+            (lambda *c: _online_by_hand(*c, when="after", first_move=False), "pattern n is "
+             "learned with mu already including it (exercise 3's running mean): update mu "
+             "before the step."),
+            (lambda *c: _online_by_hand(*c, centered_change=False), "the weight change should "
+             "use the centered input x - mu, as the forward pass does."),
+            (lambda W, b, X, T, eta: hebbian.learn_sequence("hebbian_descent", X, T, eta, "none",
+                                                           W=W, b=b),
+             "the inputs are not centered: subtract the running mean mu, in the forward pass "
+             "and in the weight change."),
+            (lambda W, b, X, T, eta: hebbian.learn_sequence("hebbian_descent", X, T, eta, "data",
+                                                           W=W, b=b),
+             "that centers on the mean of the whole sequence, which an online learner does not "
+             "know yet: use the mean of the patterns seen so far."),
+            (lambda *c: _online_by_hand(*c, sign=-1.0), "is each step going downhill? The "
+             "update should move y toward t."),
+        ],
+        received=(fn, lambda *case: case),
     )

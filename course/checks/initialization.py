@@ -205,3 +205,78 @@ def he_normal(fn):
          "unit: the fan-in, not the fan-out."),
         (_transposed("normal", lambda i, o: np.sqrt(2.0 / i)), TRANSPOSED_HINT),
     ])
+
+
+# --- exercise 7: every layer's variance, forward and backward, predicted --------------------
+def _predicted_variances(sizes, var_W, mean_square_input, var_output_delta):
+    # Forward: Var(z_l) = n_{l-1} Var(W_l) E[a_{l-1}^2], and a_l ~ z_l (mean 0) in the linear
+    # regime. Backward: Var(delta_l) = n_{l+1} Var(W_{l+1}) Var(delta_{l+1}), from Var(delta_L).
+    n, var_W = np.asarray(sizes, dtype=float), np.asarray(var_W, dtype=float)
+    var_z = mean_square_input * np.cumprod(n[:-1] * var_W)
+    backward_factors = n[2:] * var_W[1:]  # layer l's factor is n_{l+1} Var(W_{l+1}), l = 1..L-1
+    var_delta = var_output_delta * np.append(np.cumprod(backward_factors[::-1])[::-1], 1.0)
+    return var_z, var_delta
+
+
+def _variances_with(forward_factor, backward_factor, first=lambda ms, n, v: n[0] * v[0] * ms):
+    """A variant of the reference with other per-layer factors: for the known mistakes.
+    ``forward_factor(n, var_W, l)``, l = 2..L, and ``backward_factor(n, var_W, l)``, l = 1..L-1
+    (n the sizes n_0..n_L, var_W[l - 1] the variance of W_l)."""
+    def variances(sizes, var_W, mean_square_input, var_output_delta):
+        n, v = list(sizes), list(var_W)
+        L = len(n) - 1
+        var_z = [first(mean_square_input, n, v)]
+        for l in range(2, L + 1):
+            var_z.append(forward_factor(n, v, l) * var_z[-1])
+        var_delta = [var_output_delta]
+        for l in range(L - 1, 0, -1):
+            var_delta.insert(0, backward_factor(n, v, l) * var_delta[0])
+        return np.array(var_z), np.array(var_delta)
+    return variances
+
+
+def _lesson_variance_cases():
+    X, _ = data.digits()
+    mean_square = float(np.mean(X[:300] ** 2))
+    sizes = [64] + [100] * 5 + [10]
+    standard = [1.0 / (3 * n_in) for n_in in sizes[:-1]]
+    normalized = [2.0 / (n_in + n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [(sizes, standard, mean_square, 0.01), (sizes, normalized, mean_square, 0.01),
+            ([64, 10], [2.0 / 74], mean_square, 0.05),  # one layer: nothing to propagate back
+            ([3, 5, 2], [0.5, 0.1], 1.0, 1.0)]  # a small net whose factors are easy to follow
+
+
+def _random_variance_case(rng):
+    L = int(rng.integers(1, 7))
+    sizes = [int(s) for s in rng.integers(1, 200, size=L + 1)]
+    var_W = [float(v) for v in rng.uniform(0.2, 2.0, size=L) / np.array(sizes[:-1])]
+    return sizes, var_W, float(rng.uniform(0.05, 2.0)), float(rng.uniform(1e-3, 1.0))
+
+
+def predicted_variances(fn):
+    """Check ``fn(sizes, var_W, mean_square_input, var_output_delta) -> (var_z, var_delta)``:
+    sizes [n_0, ..., n_L], var_W (L,) with var_W[l - 1] = Var(W_l); var_z and var_delta (L,),
+    entry l - 1 the predicted Var(z_l) and Var(delta_l), l = 1..L, in the linear regime."""
+    check_function(
+        "predicted_variances", fn, _predicted_variances,
+        cases_with(_lesson_variance_cases(), _random_variance_case),
+        mistakes=[
+            (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1],
+                             lambda n, v, l: n[l] * v[l]),
+             "backward, delta_l sums over the units of layer l + 1 that it feeds: count "
+             "n_{l+1}, the fan-out, not the layer's own size."),
+            (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1],
+                             lambda n, v, l: n[l + 1] * v[l - 1]),
+             "backward, delta_l reaches layer l + 1 through W_{l+1}: use that layer's weight "
+             "variance, not W_l's."),
+            (_variances_with(lambda n, v, l: n[l] * v[l - 1],
+                             lambda n, v, l: n[l + 1] * v[l],
+                             first=lambda ms, n, v: n[1] * v[0] * ms),
+             "forward, z_l sums over the units of the layer below: count its fan-in n_{l-1}, "
+             "not n_l."),
+            (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1] ** 2,
+                             lambda n, v, l: n[l + 1] * v[l] ** 2,
+                             first=lambda ms, n, v: n[0] * v[0] ** 2 * ms),
+             "var_W already is a variance: do not square it."),
+        ],
+    )

@@ -7,10 +7,14 @@ lesson's numbers does not pass.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
+from minibp import autograd, data, initializers
 from minibp.activations import sigmoid
-from minibp.losses import PowerError, power_loss
+from minibp.losses import Loss, PowerError, power_loss
+from minibp.network import Dense, Network
 from minibp.training import History
 
 from . import cases_with, check_function
@@ -211,4 +215,107 @@ def epochs_to_accuracy(fn):
             (lambda a, t: int(np.argmax(np.asarray(a) >= t)), "argmax of an all-False array is "
              "0: what should you return when the target is never reached?"),
         ],
+    )
+
+
+# --- exercise 8: the gradients of a sigmoid network under the power error ---------------------
+def _power_error_gradients(W1, b1, W2, b2, X, T, q):
+    network = Network.from_layers([Dense(W1, b1, "sigmoid"), Dense(W2, b2, "sigmoid")])
+    grads = network.gradients(X, T, PowerError(q))
+    return grads.dW[1], grads.db[1], grads.dW[2], grads.db[2]
+
+
+_NO_BACKPROP = ("write the backward pass yourself: power_error_gradients may not call minibp's "
+                "network backward, its gradients or its losses")
+_BLOCKED = [(Network, ("backward", "backward_unchecked", "gradients", "loss_and_gradients")),
+            (Dense, ("backward", "gradients")),
+            (Loss, ("output_delta",)), (PowerError, ("delta",)), (autograd.Value, ("backward",))]
+
+
+@contextlib.contextmanager
+def _without_minibp_backprop():
+    """minibp's backward pass, gradients and output deltas raise while the learner's code runs."""
+    def refused(*args, **kwargs):
+        raise RuntimeError(_NO_BACKPROP)
+
+    saved = [(cls, name, cls.__dict__[name]) for cls, names in _BLOCKED for name in names]
+    for cls, name, _ in saved:
+        setattr(cls, name, refused)
+    try:
+        yield
+    finally:
+        for cls, name, original in saved:
+            setattr(cls, name, original)
+
+
+def _guarded(fn):
+    if not callable(fn):
+        return fn  # check_function reports it
+
+    def run(*args):
+        with _without_minibp_backprop():
+            return fn(*args)
+    return run
+
+
+def _gradients_by_hand(W1, b1, W2, b2, X, T, q, output_delta=None, hidden=None, scale=None):
+    """The backward pass written out, with hooks for the known mistakes below."""
+    a1 = sigmoid(X @ W1 + b1)
+    y = sigmoid(a1 @ W2 + b2)
+    e = y - T
+    delta2 = np.sign(e) * np.abs(e) ** q if output_delta is None else output_delta(y, T, q)
+    back = delta2 @ W2.T
+    delta1 = back * a1 * (1 - a1) if hidden is None else hidden(back, a1, q)
+    N = X.shape[0] if scale is None else scale
+    return X.T @ delta1 / N, delta1.sum(axis=0) / N, a1.T @ delta2 / N, delta2.sum(axis=0) / N
+
+
+def _digits_case(q, n_examples=20, n_hidden=12, seed=0):
+    X, labels = data.digits()
+    rng = np.random.default_rng(seed)
+    W1 = initializers.glorot_normalized(64, n_hidden, rng=rng)
+    W2 = initializers.glorot_normalized(n_hidden, 10, rng=rng)
+    return (W1, np.zeros(n_hidden), W2, np.zeros(10), X[:n_examples],
+            data.one_hot(labels[:n_examples], 10), q)
+
+
+def _random_power_network(rng):
+    N, n_in, n_h, k = (int(v) for v in rng.integers(1, 6, size=4))
+    return (rng.normal(size=(n_in, n_h)), rng.normal(size=n_h), rng.normal(size=(n_h, k)),
+            rng.normal(size=k), rng.normal(size=(N, n_in)),
+            rng.integers(0, 2, size=(N, k)).astype(float), _random_q(rng))
+
+
+def power_error_gradients(fn):
+    """Check ``fn(W1, b1, W2, b2, X, T, q) -> (dW1, db1, dW2, db2)``: one sigmoid hidden layer,
+    sigmoid outputs, delta_out = sign(y - t)|y - t|^q; X (N, n_in), T (N, k); the batch mean."""
+    ex = data.worked_example()
+    example = (ex.W1, ex.b1, ex.W2, ex.b2, ex.x[None, :], ex.t[None, :])
+    check_function(
+        "power_error_gradients", _guarded(fn), _power_error_gradients,
+        cases_with([example + (2.0,), example + (0.5,), example + (1.0,),
+                    _digits_case(2.0), _digits_case(0.5),
+                    (ex.W1, ex.b1, ex.W2, ex.b2, np.zeros((2, 3)), np.array([[1.0], [0.0]]),
+                     1.5)],  # X = 0: no gradient for W1
+                   _random_power_network),
+        mistakes=[
+            (lambda *c: _gradients_by_hand(
+                *c, output_delta=lambda y, t, q: np.abs(y - t) ** q),
+             "the sign is missing at the output: delta_out points the way y - t points."),
+            (lambda *c: _gradients_by_hand(
+                *c, output_delta=lambda y, t, q: np.sign(y - t) * np.abs(y - t) ** q * y * (1 - y)),
+             "the power error *is* dL/dz at the output: the sigmoid's slope is already in it "
+             "(it cancels in L_q), so do not multiply by f' there."),
+            (lambda *c: _gradients_by_hand(
+                *c, hidden=lambda back, a1, q: np.sign(back) * np.abs(back) ** q * a1 * (1 - a1)),
+             "the power q belongs to the output error only: the hidden deltas follow the usual "
+             "recursion, delta_out backpropagated unchanged."),
+            (lambda *c: _gradients_by_hand(*c, scale=1.0), "the gradients are the batch mean: "
+             "divide the sums over the examples by N."),
+            (lambda *c: _gradients_by_hand(*c, hidden=lambda back, a1, q: back),
+             "the hidden deltas are missing f'(z_1) = a_1 (1 - a_1)."),
+            (lambda *c: _gradients_by_hand(*c, output_delta=lambda y, t, q: y - t),
+             "that is the q = 1 signal, y - t, whatever q is: start from sign(y - t)|y - t|^q."),
+        ],
+        received=(fn, lambda *case: case),
     )

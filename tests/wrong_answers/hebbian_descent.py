@@ -61,3 +61,50 @@ WRONG_ANSWERS = {
         lambda W, b, x, t, mu, eta: _hd(W, b, x, t, mu, eta, f_prime=True, centered_update=False),
     ],
 }
+
+
+def _online(W, b, X, T, eta, f_prime=False, when="before", move_bias=True, sign=1.0,
+            centered=True):
+    """Online centered Hebbian descent over a sequence, with one step done wrong."""
+    W, b = W.copy(), b.copy()
+    mu = np.zeros(X.shape[1])
+    total = np.zeros(X.shape[1])
+    for n in range(X.shape[0]):
+        new_mu = (total + X[n]) / (n + 1)
+        if when == "before" and centered:
+            if move_bias and n > 0:
+                b = b + (new_mu - mu) @ W
+            mu = new_mu
+        y = _sigmoid((X[n] - mu) @ W + b)
+        e = (y - T[n]) * (y * (1 - y) if f_prime else 1.0)
+        W = W - sign * eta * np.outer(X[n] - mu, e)
+        b = b - sign * eta * e
+        total = total + X[n]
+        if when == "after" and centered:
+            if move_bias and n > 0:
+                b = b + (new_mu - mu) @ W
+            mu = new_mu
+    return W, b, mu
+
+
+WRONG_ANSWERS["online_hebbian_descent"] = [
+    lambda W, b, X, T, eta: _online(W, b, X, T, eta, f_prime=True),  # kept f'
+    lambda W, b, X, T, eta: _online(W, b, X, T, eta, centered=False),  # uncentered
+    lambda W, b, X, T, eta: _online(W, b, X, T, eta, when="after"),  # mu updated after the step
+    lambda W, b, X, T, eta: _online(W, b, X, T, eta, sign=-1.0),  # uphill
+    lambda W, b, X, T, eta: _online(W, b, X, T, eta, move_bias=False),  # b does not absorb mu's move
+    # the running mean's forward pass, but the weight change uses the uncentered input
+    lambda W, b, X, T, eta: _online_uncentered_change(W, b, X, T, eta),
+]
+
+
+def _online_uncentered_change(W, b, X, T, eta):
+    W, b = W.copy(), b.copy()
+    running = np.cumsum(X, axis=0) / np.arange(1, X.shape[0] + 1)[:, None]
+    for n in range(X.shape[0]):
+        if n > 0:
+            b = b + (running[n] - running[n - 1]) @ W
+        e = _sigmoid((X[n] - running[n]) @ W + b) - T[n]
+        W = W - eta * np.outer(X[n], e)
+        b = b - eta * e
+    return W, b, running[-1]

@@ -56,3 +56,33 @@ WRONG_ANSWERS = {
         _transposed(lambda n_in, n_out: np.sqrt(2.0 / n_in)),  # drawn transposed
     ],
 }
+
+
+def _variances(forward_size, backward_size, backward_var, square=False):
+    """predicted_variances with per-layer factors n[forward_size(l)] var_W[l - 1] forward and
+    n[backward_size(l)] var_W[backward_var(l)] backward (sizes n_0..n_L, var_W[l - 1] of W_l)."""
+    def variances(sizes, var_W, mean_square_input, var_output_delta):
+        L = len(sizes) - 1
+        power = 2 if square else 1
+        var_z, mean_square = [], mean_square_input
+        for l in range(1, L + 1):
+            mean_square = sizes[forward_size(l)] * var_W[l - 1] ** power * mean_square
+            var_z.append(mean_square)
+        var_delta = [var_output_delta]
+        for l in range(L - 1, 0, -1):
+            var_delta.insert(0, sizes[backward_size(l)] * var_W[backward_var(l)] ** power
+                             * var_delta[0])
+        return np.array(var_z), np.array(var_delta)
+    return variances
+
+
+WRONG_ANSWERS["predicted_variances"] = [
+    _variances(lambda l: l - 1, lambda l: l, lambda l: l),  # backward counts n_l, not n_{l+1}
+    _variances(lambda l: l - 1, lambda l: l + 1, lambda l: l - 1),  # backward uses W_l's variance
+    _variances(lambda l: l, lambda l: l + 1, lambda l: l),  # forward counts n_l, not n_{l-1}
+    _variances(lambda l: l - 1, lambda l: l + 1, lambda l: l, square=True),  # var_W squared
+    # forward fine, backward ends one layer short: var_delta[L-1] times the top factor again
+    lambda sizes, var_W, ms, vd: (
+        ms * np.cumprod(np.array(sizes[:-1]) * np.array(var_W)),
+        vd * np.cumprod((np.array(sizes[1:]) * np.array(var_W))[::-1])[::-1]),
+]

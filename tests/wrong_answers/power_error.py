@@ -65,3 +65,32 @@ WRONG_ANSWERS = {
         lambda a, t: next((i - 1 for i, v in enumerate(a) if v >= t), np.inf),
     ],
 }
+
+
+def _backprop(W1, b1, W2, b2, X, T, q, output=None, hidden=None, mean=True):
+    """The power-error backward pass of a sigmoid network, with one step done wrong."""
+    a1 = _sigmoid(X @ W1 + b1)
+    y = _sigmoid(a1 @ W2 + b2)
+    delta2 = np.sign(y - T) * np.abs(y - T) ** q if output is None else output(y, T, q)
+    back = delta2 @ W2.T
+    delta1 = back * a1 * (1 - a1) if hidden is None else hidden(back, a1, q)
+    N = X.shape[0] if mean else 1
+    return X.T @ delta1 / N, delta1.sum(axis=0) / N, a1.T @ delta2 / N, delta2.sum(axis=0) / N
+
+
+WRONG_ANSWERS["power_error_gradients"] = [
+    # the sign forgotten at the output
+    lambda *c: _backprop(*c, output=lambda y, t, q: np.abs(y - t) ** q),
+    # |y - t|^q times f' at the output, as if it were dL/dy
+    lambda *c: _backprop(*c, output=lambda y, t, q: np.sign(y - t) * np.abs(y - t) ** q
+                         * y * (1 - y)),
+    # the power applied to the hidden deltas too
+    lambda *c: _backprop(*c, hidden=lambda back, a1, q: np.sign(back) * np.abs(back) ** q
+                         * a1 * (1 - a1)),
+    # sums over the batch, not means
+    lambda *c: _backprop(*c, mean=False),
+    # the hidden f' forgotten
+    lambda *c: _backprop(*c, hidden=lambda back, a1, q: back),
+    # plain y - t (cross-entropy), q ignored
+    lambda *c: _backprop(*c, output=lambda y, t, q: y - t),
+]
