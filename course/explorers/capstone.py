@@ -1,0 +1,127 @@
+"""Lesson 12's explorer: the capstone's training recipe, trained live by minibp.
+
+The capstone's network (64 pixels, two tanh layers of 64 and 32 units, 10 softmax outputs,
+Glorot's uniform init) trains on the digits with mini-batches of 32 and heavy-ball momentum.
+Move the learning rate, the momentum or the schedule and see the loss and the test accuracy
+of the whole run: the same recipe the learner writes in the exercises, run by minibp.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from minibp import data
+from minibp.network import Network
+from minibp.optimizers import Momentum
+
+from . import Choice, Explorer, Slider
+
+SIZES = (64, 64, 32, 10)
+EPOCHS = 15
+BATCH_SIZE = 32
+GOAL = 0.95  # the capstone's goal: 95 % of the test digits right
+SCHEDULES = {"constant": ("constant", None),
+             "halve every 5 epochs": ("step", {"drop": 0.5, "every": 5})}
+
+
+@lru_cache(maxsize=1)
+def digits_split():
+    """(X_train, T_train, X_test, T_test): the capstone's split, 1438 training and 359 test digits."""
+    X, labels = data.digits()
+    X_train, l_train, X_test, l_test = data.train_val_split(X, labels, val_fraction=0.2, rng=0)
+    return X_train, data.one_hot(l_train, 10), X_test, data.one_hot(l_test, 10)
+
+
+@lru_cache(maxsize=64)
+def recipe_run(learning_rate=0.05, momentum=0.9, schedule="halve every 5 epochs", seed=0):
+    """minibp's run of the recipe, recorded as the capstone's ``train`` records it: (training
+    losses, test losses, test accuracies, stop message or None). Entry 0 is before training;
+    entry k the mean of epoch k's batch losses (training) or the loss after epoch k (test).
+    A run whose loss becomes non-finite or 100 times its start stops with a message."""
+    X_train, T_train, X_test, T_test = digits_split()
+    name, options = SCHEDULES[schedule]
+    network = Network(list(SIZES), "tanh", "softmax", init="glorot_normalized", rng=seed)
+    optimizer = Momentum(learning_rate, momentum, schedule=name, schedule_options=options)
+    rng = np.random.default_rng(seed)
+
+    def test_scores():
+        loss, _ = network.loss_and_gradients(X_test, T_test, "cross_entropy")
+        right = network.predict(X_test).argmax(axis=1) == T_test.argmax(axis=1)
+        return loss, right.mean()
+
+    start, _ = network.loss_and_gradients(X_train, T_train, "cross_entropy")
+    test_loss, test_accuracy = test_scores()
+    train, test, accuracy = [start], [test_loss], [test_accuracy]
+    for epoch in range(1, EPOCHS + 1):
+        optimizer.start_epoch(epoch)
+        total, order = 0.0, rng.permutation(len(X_train))
+        for begin in range(0, len(order), BATCH_SIZE):
+            batch = order[begin:begin + BATCH_SIZE]
+            with np.errstate(all="ignore"):
+                loss, grads = network.loss_and_gradients(X_train[batch], T_train[batch],
+                                                         "cross_entropy")
+            if not np.isfinite(loss) or loss > 100 * start:
+                return (np.array(train), np.array(test), np.array(accuracy),
+                        f"diverged in epoch {epoch}")
+            optimizer.update(network.parameters(), grads.as_list())
+            total += loss * len(batch)
+        train.append(total / len(X_train))
+        loss, right = test_scores()
+        test.append(loss)
+        accuracy.append(right)
+    return np.array(train), np.array(test), np.array(accuracy), None
+
+
+def _draw(fig, learning_rate, momentum, schedule):
+    train, test, accuracy, stopped = recipe_run(learning_rate, momentum, schedule)
+    epochs = np.arange(len(train))
+    loss_ax, accuracy_ax = fig.subplots(1, 2)
+    loss_ax.plot(epochs, train, color="#1f77b4", lw=2, label="training")
+    loss_ax.plot(epochs, test, color="#ff7f0e", lw=2, ls="--", label="test")
+    loss_ax.set_yscale("log")
+    loss_ax.set_ylim(0.01, 30.0)
+    loss_ax.set_xlim(0, EPOCHS)
+    loss_ax.set_xlabel("epoch", fontsize=11)
+    loss_ax.set_title("cross-entropy: training (solid), test (dashed)", fontsize=11)
+    accuracy_ax.plot(epochs, 100 * accuracy, color="#2ca02c", lw=2, marker="o", ms=3)
+    accuracy_ax.axhline(100 * GOAL, color="#555555", ls=":", lw=1.5)
+    accuracy_ax.text(EPOCHS, 100 * GOAL - 1, "goal: 95 %", ha="right", va="top", fontsize=10,
+                     color="#555555")
+    accuracy_ax.set_ylim(0, 100)
+    accuracy_ax.set_xlim(0, EPOCHS)
+    accuracy_ax.set_xlabel("epoch", fontsize=11)
+    accuracy_ax.set_title("test accuracy (%)", fontsize=12)
+    for ax in (loss_ax, accuracy_ax):
+        ax.tick_params(labelsize=10)
+        ax.grid(alpha=0.3)
+    effective = learning_rate / (1.0 - momentum)
+    if stopped:
+        summary = (f"{stopped}: the loss blew up and the run stopped"
+                   f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})")
+        colour = "#d62728"
+    else:
+        summary = (f"after {EPOCHS} epochs: {100 * accuracy[-1]:.1f} % of the test digits right"
+                   f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})")
+        colour = "#2ca02c" if accuracy[-1] >= GOAL else "#333333"
+    fig.text(0.5, 0.015, summary, ha="center", fontsize=12, color=colour)
+
+
+def training_recipe():
+    """Learning rate, momentum and schedule -> minibp's run of the capstone's recipe."""
+    return Explorer(
+        title="Lesson 12: the capstone's recipe (64-64-32-10 tanh, batches of 32), trained live",
+        draw=_draw,
+        controls={
+            "learning_rate": Slider(0.001, 1.0, 0.05, step=0.001, log=True,
+                                    label="learning rate \u03b7\u2080"),
+            "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label="momentum \u03bc"),
+            "schedule": Choice(tuple(SCHEDULES), "halve every 5 epochs", label="schedule"),
+        },
+        figsize=(9.6, 4.2),
+        margins=dict(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.25),
+    )
+
+
+EXPLORERS = {"training_recipe": training_recipe}
