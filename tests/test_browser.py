@@ -208,11 +208,16 @@ def test_the_landing_page_opens_the_learners_exercise(lab, notebooks):
         errors = [(index, output) for index, cell in enumerate(state["cells"])
                   for output in cell["outputs"] if output["type"] == "error"]
         assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
-        shown = page.locator(f'[data-browser-test-cell="{errors[0][0]}"] .jp-OutputArea-output').inner_text()
+        # the model holds the error before the page shows it; a cell outside the viewport may
+        # not be rendered at all (JupyterLab's windowing): bring it in and wait for its text
+        cell = page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
+        cell.scroll_into_view_if_needed()
+        output = cell.locator(".jp-OutputArea-output")
+        output.filter(has_text="NotAnsweredYet").wait_for(timeout=OPEN_TIMEOUT * 1000)
+        shown = output.inner_text()
         assert "is not written yet" in shown and len(shown.strip().splitlines()) <= 3, shown
         for secret in ("Traceback", "mistakes", "check_function", "course/checks", "Hint"):
             assert secret not in shown, f"the check's output shows {secret!r}:\n{shown}"
-        page.locator(f'[data-browser-test-cell="{errors[0][0]}"]').scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "work_01_first_check.png"))
     finally:
         lab.shutdown_sessions(exercise.name)

@@ -134,3 +134,69 @@ def test_an_unreadable_exercise_gets_one_line_and_the_others_are_still_made(work
     assert "Traceback" not in err and "move it away" in line
     assert _first(exercises).exists()  # the missing one was regenerated all the same
     assert broken.read_text() == '{"cells": [\n<<<<<<< HEAD\n'
+
+
+def _solution_lines(source):
+    """Lines of a cell's solution blocks that are neither blank nor only a comment."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if mx.BEGIN.match(line):
+            inside = True
+        elif mx.END.match(line):
+            inside = False
+        elif inside and line.strip() and not line.strip().startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def derive_and_implement_exercises(notebook):
+    """Headings of the exercises whose solution derives on paper first (a markdown answer
+    block), then implements it (a later code answer of >= 5 lines) in the same exercise — or
+    in the exercise right after a "## Question" that holds only the derivation."""
+    found, heading, derived, question_derived = [], None, False, False
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith(("## Exercise", "## Question")):
+            carried = question_derived and cell.source.startswith("## Exercise")
+            heading, derived = cell.source.splitlines()[0], carried
+            question_derived = False
+        if heading is None or "### BEGIN SOLUTION" not in cell.source:
+            continue
+        if cell.cell_type == "markdown":
+            derived = True
+            question_derived = heading.startswith("## Question")
+        else:
+            question_derived = False
+            if derived and len(_solution_lines(cell.source)) >= 5 and heading not in found:
+                found.append(heading)
+    return found
+
+
+@pytest.mark.parametrize("solution", sorted((ROOT / "solutions").glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_lesson_has_a_derive_and_implement_exercise(solution):
+    assert derive_and_implement_exercises(solution), (
+        f"{solution.name}: no exercise asks for a written derivation (a markdown answer) and then "
+        f"code of >= 5 lines implementing it")
+
+
+def test_the_derive_and_implement_rule_sees_order_and_length(tmp_path):
+    def notebook(*cells):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:")
+                    else nbformat.v4.new_code_cell(c) for c in cells]
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.ipynb"
+        nbformat.write(nb, path)
+        return path
+
+    derivation = "md:### BEGIN SOLUTION\n$y - t$\n### END SOLUTION"
+    code = "def f(x):\n    ### BEGIN SOLUTION\n" + "".join(f"    x{i} = {i}\n" for i in range(5)) \
+        + "    # a comment\n    ### END SOLUTION"
+    short = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"
+    assert derive_and_implement_exercises(notebook("md:## Exercise 1", derivation, code)) == ["## Exercise 1"]
+    assert not derive_and_implement_exercises(notebook("md:## Exercise 1", code, derivation))  # code first
+    assert not derive_and_implement_exercises(notebook("md:## Exercise 1", derivation, short))  # too short
+    assert not derive_and_implement_exercises(  # the derivation belongs to another exercise
+        notebook("md:## Exercise 1", derivation, "md:## Exercise 2", code))
+    assert derive_and_implement_exercises(  # a question that derives, then its exercise
+        notebook("md:## Question 1", derivation, "md:## Exercise 2", code)) == ["## Exercise 2"]
+    assert not derive_and_implement_exercises(  # a question with code of its own does not carry
+        notebook("md:## Question 1", derivation, short, "md:## Exercise 2", code))
