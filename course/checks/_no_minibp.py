@@ -26,28 +26,33 @@ _GUARDED = [(Network, name) for name in ("loss_and_gradients", "gradients", "bac
     (cls, name) for cls in _LOSSES for name in ("output_delta", "delta") if name in vars(cls)]
 
 
-def _refuse(name):
-    def refused(*args, **kwargs):
-        raise RuntimeError(f"write the gradients and the update yourself: {name} may not "
-                           f"use minibp's network, losses or optimizers")
-    return refused
-
-
 @contextlib.contextmanager
-def without_minibp_gradients(name, fn):
-    """While the block runs, every guarded minibp function raises, naming ``name``."""
-    saved = [(owner, attribute, owner.__dict__[attribute]) for owner, attribute in _GUARDED]
+def refusing(fn, guarded, message):
+    """While the block runs, each (owner, attribute) of ``guarded`` raises RuntimeError(message),
+    also where ``fn``'s module imported such a function by name; all restored afterwards."""
+    saved = [(owner, attribute, vars(owner)[attribute]) for owner, attribute in guarded
+             if attribute in vars(owner)]
+
+    def refused(*args, **kwargs):
+        raise RuntimeError(message)
+
     names = getattr(fn, "__globals__", {})
-    originals = {id(original): _refuse(name) for _, _, original in saved}
-    imported = [(key, value) for key, value in list(names.items()) if id(value) in originals]
+    imported = [(key, value) for key, value in list(names.items())
+                if any(value is original for _, _, original in saved)]
     try:
-        for owner, attribute, original in saved:
-            setattr(owner, attribute, originals[id(original)])
-        for key, value in imported:
-            names[key] = originals[id(value)]
+        for owner, attribute, _ in saved:
+            setattr(owner, attribute, refused)
+        for key, _ in imported:
+            names[key] = refused
         yield
     finally:
         for owner, attribute, original in saved:
             setattr(owner, attribute, original)
         for key, value in imported:
             names[key] = value
+
+
+def without_minibp_gradients(name, fn):
+    """While the block runs, every guarded minibp function raises, naming ``name``."""
+    return refusing(fn, _GUARDED, f"write the gradients and the update yourself: {name} may not "
+                                  f"use minibp's network, losses or optimizers")

@@ -9,7 +9,6 @@ work (``_without_minibp``): the capstone is built from the learner's own code.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 import numpy as np
@@ -22,6 +21,7 @@ from minibp.network import Dense, Network
 from minibp.optimizers import Momentum
 
 from . import CheckFailure, cases_with, check_function
+from ._no_minibp import refusing
 
 SIZES = (64, 64, 32, 10)  # the capstone's network: 64 pixels, two tanh layers, 10 classes
 _REFUSED = ("write it yourself: in the capstone your code may not call minibp's network, "
@@ -29,10 +29,6 @@ _REFUSED = ("write it yourself: in the capstone your code may not call minibp's 
 
 
 # --- minibp refuses to work while the learner's function runs ------------------------------
-def _refuse(*args, **kwargs):
-    raise RuntimeError(_REFUSED)
-
-
 def _guarded_attributes():
     """(owner, attribute name) of every minibp piece the learner's code may not call."""
     loss_classes = [cls for cls in vars(losses).values()
@@ -52,25 +48,9 @@ def _guarded_attributes():
                                                  "xavier_normal", "he_normal")])
 
 
-@contextlib.contextmanager
 def _without_minibp(fn):
     """minibp's pieces raise, also where the learner imported a function by name."""
-    saved = [(owner, name, vars(owner)[name]) for owner, name in _guarded_attributes()
-             if name in vars(owner)]
-    names = getattr(fn, "__globals__", {})
-    imported = [(key, value) for key, value in list(names.items())
-                if any(value is original for _, _, original in saved)]
-    for owner, name, _ in saved:
-        setattr(owner, name, _refuse)
-    for key, _ in imported:
-        names[key] = _refuse
-    try:
-        yield
-    finally:
-        for owner, name, original in saved:
-            setattr(owner, name, original)
-        for key, value in imported:
-            names[key] = value
+    return refusing(fn, _guarded_attributes(), _REFUSED)
 
 
 def _guarded(fn):

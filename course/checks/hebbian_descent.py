@@ -7,8 +7,6 @@ experiment) and then to random cases.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from minibp import hebbian
@@ -16,6 +14,7 @@ from minibp.activations import sigmoid
 from minibp.losses import HebbianDescent
 
 from . import cases_with, check_function
+from ._no_minibp import refusing
 
 # The lesson's numbers: the continual-learning experiment with seed 0 (its 100 pattern pairs,
 # then its starting weights, drawn from one generator), centered on the data mean, eta = 0.2.
@@ -231,30 +230,8 @@ def _online_hebbian_descent(W, b, X, T, learning_rate):
 
 _NO_SEQUENCE = ("write the loop yourself: online_hebbian_descent may not call minibp.hebbian's "
                 "learners, updates or offsets (your running_mean from exercise 3 is fine)")
-_BLOCKED = ("learn_sequence", "_learn_stacked", "continual_learning", "update", "_step",
-            "centering_offsets", "error_term")
-
-
-@contextlib.contextmanager
-def _without_minibp_learners(fn):
-    """minibp.hebbian's learners raise, also where the learner imported them by name."""
-    def refused(*args, **kwargs):
-        raise RuntimeError(_NO_SEQUENCE)
-
-    originals = {name: getattr(hebbian, name) for name in _BLOCKED}
-    names = getattr(fn, "__globals__", {})
-    imported = {key: value for key, value in list(names.items())
-                if any(value is original for original in originals.values())}
-    for name in _BLOCKED:
-        setattr(hebbian, name, refused)
-    for key in imported:
-        names[key] = refused
-    try:
-        yield
-    finally:
-        for name, original in originals.items():
-            setattr(hebbian, name, original)
-        names.update(imported)
+_BLOCKED = [(hebbian, name) for name in ("learn_sequence", "_learn_stacked", "continual_learning",
+                                         "update", "_step", "centering_offsets", "error_term")]
 
 
 def _guarded(fn):
@@ -262,7 +239,7 @@ def _guarded(fn):
         return fn  # check_function reports it
 
     def run(*args):
-        with _without_minibp_learners(fn):
+        with refusing(fn, _BLOCKED, _NO_SEQUENCE):
             return fn(*args)
     return run
 

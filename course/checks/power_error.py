@@ -7,8 +7,6 @@ lesson's numbers does not pass.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from minibp import autograd, data, initializers
@@ -18,6 +16,7 @@ from minibp.network import Dense, Network
 from minibp.training import History
 
 from . import cases_with, check_function
+from ._no_minibp import refusing
 
 # The lesson's example: one digit's 10 sigmoid outputs y and its one-hot target t (a "3").
 _Y = np.array([[0.02, 0.10, 0.05, 0.60, 0.01, 0.30, 0.02, 0.08, 0.20, 0.04]])
@@ -227,25 +226,10 @@ def _power_error_gradients(W1, b1, W2, b2, X, T, q):
 
 _NO_BACKPROP = ("write the backward pass yourself: power_error_gradients may not call minibp's "
                 "network backward, its gradients or its losses")
-_BLOCKED = [(Network, ("backward", "backward_unchecked", "gradients", "loss_and_gradients")),
-            (Dense, ("backward", "gradients")),
-            (Loss, ("output_delta",)), (PowerError, ("delta",)), (autograd.Value, ("backward",))]
-
-
-@contextlib.contextmanager
-def _without_minibp_backprop():
-    """minibp's backward pass, gradients and output deltas raise while the learner's code runs."""
-    def refused(*args, **kwargs):
-        raise RuntimeError(_NO_BACKPROP)
-
-    saved = [(cls, name, cls.__dict__[name]) for cls, names in _BLOCKED for name in names]
-    for cls, name, _ in saved:
-        setattr(cls, name, refused)
-    try:
-        yield
-    finally:
-        for cls, name, original in saved:
-            setattr(cls, name, original)
+_BLOCKED = [(cls, name) for cls, names in (
+    (Network, ("backward", "backward_unchecked", "gradients", "loss_and_gradients")),
+    (Dense, ("backward", "gradients")), (Loss, ("output_delta",)), (PowerError, ("delta",)),
+    (autograd.Value, ("backward",))) for name in names]
 
 
 def _guarded(fn):
@@ -253,7 +237,7 @@ def _guarded(fn):
         return fn  # check_function reports it
 
     def run(*args):
-        with _without_minibp_backprop():
+        with refusing(fn, _BLOCKED, _NO_BACKPROP):
             return fn(*args)
     return run
 
