@@ -212,9 +212,11 @@ def test_the_landing_page_opens_the_learners_exercise(lab, notebooks):
         # not be rendered at all (JupyterLab's windowing): bring it in and wait for its text
         cell = page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
         cell.scroll_into_view_if_needed()
-        output = cell.locator(".jp-OutputArea-output")
-        output.filter(has_text="NotAnsweredYet").wait_for(timeout=OPEN_TIMEOUT * 1000)
-        shown = output.inner_text()
+        output = cell.locator(".jp-OutputArea-output").filter(has_text="NotAnsweredYet")
+        output.wait_for(timeout=OPEN_TIMEOUT * 1000)
+        # textContent, not innerText: the latter is '' while the browser skips rendering an
+        # off-screen cell (content-visibility), which Run All's scrolling can cause
+        shown = output.text_content()
         assert "is not written yet" in shown and len(shown.strip().splitlines()) <= 3, shown
         for secret in ("Traceback", "mistakes", "check_function", "course/checks", "Hint"):
             assert secret not in shown, f"the check's output shows {secret!r}:\n{shown}"
