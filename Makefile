@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup course test kernels lint refresh exercises benchmark clean
+.PHONY: setup course test kernels lint refresh exercises slides benchmark clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ refresh: setup
 
 exercises: setup
 	$(BIN)/python tools/make_exercises.py
+
+# Every lecture as HTML slides in build/slides/ (reveal.js and MathJax copied beside them: they
+# open offline, e.g. from a USB stick). Presenting live is RISE inside JupyterLab: see README.
+slides: setup
+	$(BIN)/python tools/make_slides.py
 
 # Speed goals (explorer redraws, notebook run times, framework overhead): a report, not a test.
 benchmark: setup
