@@ -32,6 +32,7 @@ fails: ``.ci/run`` installs Chromium, so in CI it always runs.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -39,7 +40,15 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, OPEN_TIMEOUT, LabServer, NotebookDriver, show_cells
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OPEN_TIMEOUT,
+    WIDGET_TIMEOUT,
+    LabServer,
+    NotebookDriver,
+    show_cells,
+)
 from browser_support import course_tool as course  # tools/start_course.py
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,3 +293,110 @@ def test_errors_and_broken_widgets_are_reported(lab, notebooks):
     assert len(changes) == 1 and "RuntimeError: the figure breaks when x moves" in changes[0], changes
     notebooks.close_all()
     notebooks.assert_no_kernels(name)
+
+
+# --------------------------------------------------------------------------- slides (issue #22)
+
+SLIDES_LECTURE = "notebooks/01_worked_example.ipynb"
+# RISE asks for a style sheet named after the notebook beside it; the course has none (404).
+RISE_OPTIONAL = (f"/files/{SLIDES_LECTURE[:-len('.ipynb')]}.css",)
+
+
+def _present_slide(page):
+    """The slide reveal.js shows (RISE nests every slide's sub-slides, the slide itself first)."""
+    return page.locator(".reveal .slides > section.present > section.present")
+
+
+def test_a_lecture_presents_as_live_slides_in_rise(lab, notebooks):
+    """As a lecturer presents: Run All in JupyterLab, save, Alt+R (RISE's preview) and open the
+    slides it shows in their own tab; the space bar walks through the slides to the explorer, whose
+    slider moved on the slide redraws the figure. Nothing is fetched from outside the server."""
+    driver = notebooks.open(SLIDES_LECTURE)
+    driver.run_all()
+    page = driver.page
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    # RISE starts at the active cell: the first, as after a click on the title
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+    page.locator(".jp-Notebook").first.focus()
+    page.keyboard.press("Alt+R")
+    frame = page.locator('iframe[src*="/rise/"]')
+    frame.wait_for(timeout=OPEN_TIMEOUT * 1000)
+    url = frame.get_attribute("src")
+
+    slides = page.context.new_page()
+    requests = []
+    slides.on("requestfailed", lambda request: requests.append(f"failed: {request.url}"))
+    slides.on("request", lambda request: not request.url.startswith((lab.base_url, "data:", "blob:"))
+              and requests.append(f"outside the server: {request.url}"))
+    slides.goto(url if url.startswith("http") else lab.base_url + url, timeout=OPEN_TIMEOUT * 1000)
+    _present_slide(slides).wait_for(timeout=OPEN_TIMEOUT * 1000)
+    assert slides.evaluate("() => location.hash") in ("", "#/", "#/slide-0-0"), "not at the title"
+    cells = json.loads((lab.root_dir / SLIDES_LECTURE).read_text())["cells"]
+    starts = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+    assert slides.locator(".reveal .slides section:not(.stack)").count() == starts
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    slides.screenshot(path=str(SCREENSHOTS / "slides-rise-title.png"))
+
+    visited = []
+    slides.locator(".reveal").click(position={"x": 5, "y": 5})  # keys go to the slides
+    for _ in range(4 * starts):  # fragments take key presses too
+        present = _present_slide(slides)
+        visited.append(slides.evaluate("() => location.hash"))
+        if present.locator(".widget-vbox img").count():
+            break
+        slides.keyboard.press("Space")
+        slides.wait_for_timeout(150)
+    else:
+        raise AssertionError(f"no slide with a live explorer after {len(visited)} key presses: {visited}")
+    assert len(set(visited)) >= 10, visited  # it walked through the core's slides
+    figure = present.locator(".widget-vbox img").first
+    before = figure.get_attribute("src")
+    handle = present.locator(".noUi-handle").first
+    readout = present.locator(".widget-readout").first.inner_text()
+    # with the mouse, as on a projector: RISE takes Home and End for the first and last slide
+    box = handle.bounding_box()
+    slides.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    slides.mouse.down()
+    slides.mouse.move(box["x"] - 120, box["y"] + box["height"] / 2, steps=5)
+    slides.mouse.up()
+    driver._wait("the explorer's figure on the slide to change",
+                 lambda: figure.get_attribute("src") != before, WIDGET_TIMEOUT)
+    assert present.locator(".widget-readout").first.inner_text() != readout
+    slides.screenshot(path=str(SCREENSHOTS / "slides-rise-explorer.png"))
+    unexpected = [r for r in requests if not r.endswith(RISE_OPTIONAL)]
+    assert unexpected == [], unexpected
+
+
+def test_exported_slides_open_from_disk_without_a_network(browser, tmp_path):
+    """`make slides`' HTML opened from a folder with the network cut: reveal.js and MathJax load
+    from beside it, every slide is there, the formulas are typeset."""
+    spec = importlib.util.spec_from_file_location("make_slides", ROOT / "tools" / "make_slides.py")
+    make_slides = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_slides)
+    make_slides.main(["--out", str(tmp_path), str(ROOT / SLIDES_LECTURE)])
+    deck = tmp_path / f"{Path(SLIDES_LECTURE).stem}.slides.html"
+
+    context = browser.new_context(viewport=VIEWPORT, offline=True)
+    try:
+        page = context.new_page()
+        fetched, errors = [], []
+        page.on("request", lambda request: fetched.append(request.url))
+        # (MathJax opens an about:blank frame, which an offline context reports as failed)
+        page.on("requestfailed", lambda request: request.url != "about:blank"
+                and errors.append(f"failed: {request.url}"))
+        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+        page.goto(deck.as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=OPEN_TIMEOUT * 1000)
+        page.wait_for_function("() => document.querySelector('.MathJax, .MathJax_Display, mjx-container')",
+                               timeout=OPEN_TIMEOUT * 1000)
+        cells = json.loads((ROOT / SLIDES_LECTURE).read_text())["cells"]
+        starts = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+        assert page.evaluate("() => Reveal.getTotalSlides()") == starts
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "slides-exported.png"))
+        outside = [url for url in fetched if not url.startswith(("file:", "data:", "about:"))]
+        assert outside == [] and errors == [], (outside, errors)
+    finally:
+        context.close()
