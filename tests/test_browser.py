@@ -302,6 +302,12 @@ SLIDES_LECTURE = "notebooks/01_worked_example.ipynb"
 RISE_OPTIONAL = (f"/files/{SLIDES_LECTURE[:-len('.ipynb')]}.css",)
 
 
+def _slide_count(path):
+    """How many slides and sub-slides the lecture's metadata makes."""
+    cells = json.loads(path.read_text())["cells"]
+    return sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+
+
 def _present_slide(page):
     """The slide reveal.js shows (RISE nests every slide's sub-slides, the slide itself first)."""
     return page.locator(".reveal .slides > section.present > section.present")
@@ -331,8 +337,7 @@ def test_a_lecture_presents_as_live_slides_in_rise(lab, notebooks):
     slides.goto(url if url.startswith("http") else lab.base_url + url, timeout=OPEN_TIMEOUT * 1000)
     _present_slide(slides).wait_for(timeout=OPEN_TIMEOUT * 1000)
     assert slides.evaluate("() => location.hash") in ("", "#/", "#/slide-0-0"), "not at the title"
-    cells = json.loads((lab.root_dir / SLIDES_LECTURE).read_text())["cells"]
-    starts = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+    starts = _slide_count(lab.root_dir / SLIDES_LECTURE)
     assert slides.locator(".reveal .slides section:not(.stack)").count() == starts
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     slides.screenshot(path=str(SCREENSHOTS / "slides-rise-title.png"))
@@ -389,8 +394,7 @@ def test_exported_slides_open_from_disk_without_a_network(browser, tmp_path):
         page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=OPEN_TIMEOUT * 1000)
         page.wait_for_function("() => document.querySelector('.MathJax, .MathJax_Display, mjx-container')",
                                timeout=OPEN_TIMEOUT * 1000)
-        cells = json.loads((ROOT / SLIDES_LECTURE).read_text())["cells"]
-        starts = sum(c["metadata"]["slideshow"]["slide_type"] in ("slide", "subslide") for c in cells)
+        starts = _slide_count(ROOT / SLIDES_LECTURE)
         assert page.evaluate("() => Reveal.getTotalSlides()") == starts
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(500)
