@@ -198,8 +198,12 @@ def test_the_layout_check_finds_cut_off_and_overlapping_labels():
 
 @pytest.mark.parametrize("name", sorted(ALL))
 def test_widget_has_one_control_per_parameter(built, name):
+    import ipywidgets as widgets
+
     box = built[name].show()
-    header, controls, output = box.children
+    header, controls, image, errors = box.children
+    assert isinstance(image, widgets.Image) and bytes(image.value[:4]) == b"\x89PNG"
+    assert isinstance(errors, widgets.Output) and not errors.outputs
     assert len(controls.children) == len(built[name].controls)
     assert {c.description for c in controls.children}
 
