@@ -22,7 +22,7 @@ from minibp import data
 from minibp.losses import PowerError, power_loss
 from minibp.network import Network
 
-from . import Choice, Explorer, Slider
+from . import REBUILD, Choice, Explorer, Slider, rescaled
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "power_error_sweep.json"
 ERRORS = np.linspace(0.0, 0.99, 199)  # e = |y - t| on the horizontal axes
@@ -61,33 +61,68 @@ def layer_gradient_to_loss(q, depth, width=32, seed=0):
     return np.array([np.linalg.norm(grads.dW[l]) for l in range(1, depth + 2)]) / loss
 
 
+@lru_cache(maxsize=8)
+def _ratio_limits(depth):
+    """Log-axis limits holding the per-layer ratio of every q at this depth (q on a grid over
+    the slider's range, with a margin), so the axis stays put while q moves."""
+    ratios = np.concatenate([layer_gradient_to_loss(q, depth) for q in (0.1, 0.5, 1.0, 2.0, 3.0, 4.0)])
+    return ratios.min() / 1.6, ratios.max() * 1.6
+
+
 def _draw_family(fig, q, depth):
     axes = fig.subplots(2, 2).ravel()
     mine, ref = loss_family(q), loss_family(REFERENCE_Q)
     titles = ["loss L_q(e)", "error signal |δ_out| = e^q",
               "gradient-to-loss ratio R_q(e) = e^q / L_q(e)"]
+    curves = []  # the chosen q's curves move with the slider (animated); the rest stays
     for ax, values, ref_values, title in zip(axes[:3], mine, ref, titles):
         ax.plot(ERRORS, ref_values, "--", color="gray", label="q = 1 (cross-entropy)")
-        ax.plot(ERRORS, values, color="tab:blue", lw=2.5, label=f"q = {q:g}")
+        curves += ax.plot(ERRORS, values, color="tab:blue", lw=2.5, label="your q",
+                          animated=True)
         ax.set(xlabel="output error e = |y − t|", title=title, xlim=(0, 1))
         ax.grid(alpha=0.3)
     axes[0].set_ylim(0, 5)
+    axes[1].set_ylim(-0.05, 1.05)  # e^q <= 1 for every q: the axis stays put as q moves
     axes[0].legend(loc="upper left")
-    axes[2].axhline(q, color="tab:blue", ls=":", lw=1)
-    axes[2].set_ylim(0, max(4.2, q + 0.2))
-    axes[2].text(0.98, q, f"limit q = {q:g} as e → 0", ha="right", va="bottom", color="tab:blue")
+    limit_line = axes[2].axhline(q, color="tab:blue", ls=":", lw=1, animated=True)
+    axes[2].set_ylim(0, 4.2)  # R_q(0) = q <= 4, the slider's end
+    # Above its line, or below it near the top, where it would run into the frame.
+    limit_text = axes[2].text(0.98, q, f"limit q = {q:g} as e → 0", ha="right",
+                              va="bottom" if q < 3.6 else "top", color="tab:blue", animated=True)
     ax = axes[3]
     layers = np.arange(1, depth + 2)
-    ax.semilogy(layers, layer_gradient_to_loss(REFERENCE_Q, depth), "o--", color="gray",
-                label="q = 1")
-    ax.semilogy(layers, layer_gradient_to_loss(q, depth), "o-", color="tab:blue", lw=2.5,
-                label=f"q = {q:g}")
+    (reference,) = ax.semilogy(layers, layer_gradient_to_loss(REFERENCE_Q, depth), "o--",
+                               color="gray", label="q = 1")
+    (per_layer,) = ax.semilogy(layers, layer_gradient_to_loss(q, depth), "o-", color="tab:blue",
+                               lw=2.5, label="your q", animated=True)
     ax.set(xlabel="layer l (1 = first hidden, last = output)", ylabel="‖dWₗ‖ / L",
-           title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers)
+           title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers,
+           ylim=_ratio_limits(depth))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
+    drawn = {"depth": depth}
 
+    def update(q, depth):
+        for curve, values in zip(curves, loss_family(q)):
+            curve.set_ydata(values)
+        limit_line.set_ydata([q, q])
+        limit_text.set_y(q)
+        limit_text.set_verticalalignment("bottom" if q < 3.6 else "top")
+        limit_text.set_text(f"limit q = {q:g} as e → 0")
+        per_layer.set_ydata(layer_gradient_to_loss(q, depth))
+        if depth == drawn["depth"]:
+            return False
+        # Another depth: another x axis and title in the background of the last panel.
+        drawn["depth"] = depth
+        layers = np.arange(1, depth + 2)
+        reference.set_data(layers, layer_gradient_to_loss(REFERENCE_Q, depth))
+        per_layer.set_xdata(layers)
+        ax.set(title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers,
+               ylim=_ratio_limits(depth))
+        rescaled(ax)
+        return ax
 
+    return update
 def loss_family_explorer():
     """q and depth -> the loss, its error signal, the ratio, and the per-layer ratio at the start."""
     return Explorer(
@@ -171,38 +206,44 @@ def sweep_summary(sweep):
     return rows
 
 
-def draw_accuracy_curves(ax, sweep, depth, q, which="train"):
-    """One q's accuracy per epoch: each seed thin, their mean thick, q = 1's mean dashed."""
+def draw_accuracy_curves(ax, sweep, depth, q, which="train", label=None):
+    """One q's accuracy per epoch: each seed thin, their mean thick, q = 1's mean dashed.
+    ``label``: what the legend calls q (default "q = 0.5"). Returns the lines of q's curves:
+    one per seed, then their mean."""
     name = "training" if which == "train" else "validation"
     chosen = accuracy_curves(sweep, depth, q, which)
     epochs = np.arange(chosen.shape[1])
     ax.plot(epochs, accuracy_curves(sweep, depth, REFERENCE_Q, which).mean(axis=0), "--",
             color="gray", lw=2, label="q = 1, mean over seeds")
-    ax.plot(epochs, chosen.T, color="tab:blue", lw=0.7, alpha=0.5)
-    ax.plot(epochs, chosen.mean(axis=0), color="tab:blue", lw=2.5,
-            label=f"q = {q:g}, mean (thin: each seed)")
+    seeds = ax.plot(epochs, chosen.T, color="tab:blue", lw=0.7, alpha=0.5)
+    mean = ax.plot(epochs, chosen.mean(axis=0), color="tab:blue", lw=2.5,
+                   label=f"{label or f'q = {q:g}'}, mean (thin: each seed)")
     ax.axhline(sweep["config"]["target_accuracy"], color="black", lw=0.8, ls=":")
     ax.set(xlabel="epoch", ylabel=f"{name} accuracy", ylim=(0, 1.02),
            title=f"{depth} hidden layers:\n{name} accuracy, {chosen.shape[0]} seeds")
     # Under the panel: inside, some q and depth would have a curve under it.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=9)
     ax.grid(alpha=0.3)
+    return seeds + mean
 
 
 def draw_epochs_to_target(ax, sweep, depth, highlight=None):
     """Epochs to the target accuracy for every q at one depth: a dot per seed, a bar per mean
-    (of the seeds that reached it). Seeds that never reached it sit in the band "never"."""
+    (of the seeds that reached it). Seeds that never reached it sit in the band "never".
+    Returns {q: [its dots, its bar if any]}."""
     cfg = sweep["config"]
     cap = cfg["epochs"][cfg["depths"].index(depth)]
     qs = cfg["qs"]
+    marks = {}
     for i, q in enumerate(qs):
         epochs = [r["epochs_to_target"] for r in runs_of(sweep, depth, q)]
         values = np.array([cap * 1.09 if e is None else e for e in epochs], dtype=float)
         color = "tab:blue" if highlight is None or q == highlight else "gray"
-        ax.scatter(i + np.linspace(-0.15, 0.15, len(values)), values, s=18, color=color, alpha=0.7)
+        marks[q] = [ax.scatter(i + np.linspace(-0.15, 0.15, len(values)), values, s=18,
+                               color=color, alpha=0.7)]
         done = [e for e in epochs if e is not None]
         if done:
-            ax.plot([i - 0.3, i + 0.3], [np.mean(done)] * 2, color=color, lw=2.5)
+            marks[q] += ax.plot([i - 0.3, i + 0.3], [np.mean(done)] * 2, color=color, lw=2.5)
     ax.axhline(cap * 1.04, color="black", lw=0.8)
     ax.set_ylim(0, cap * 1.14)
     ticks = [tick for tick in ax.get_yticks() if 0 <= tick <= cap]
@@ -211,12 +252,31 @@ def draw_epochs_to_target(ax, sweep, depth, highlight=None):
            ylabel=f"epochs to {cfg['target_accuracy']:.0%} training accuracy",
            title=f"{depth} hidden layers:\na dot per seed, a bar per mean")
     ax.grid(alpha=0.3, axis="y")
+    return marks
 
 
 def _draw_curves(fig, sweep, q, depth, curve):
     ax_curve, ax_epochs = fig.subplots(1, 2, width_ratios=[1.4, 1])
-    draw_accuracy_curves(ax_curve, sweep, depth, q, "train" if curve == "training" else "val")
-    draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
+    which = "train" if curve == "training" else "val"
+    # The legend names no value: the dropdown shows it, and the legend stays put as q moves.
+    lines = draw_accuracy_curves(ax_curve, sweep, depth, q, which, label="chosen q")
+    marks = draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
+    # A new q moves its curves and the highlight among the dots; the axes stay.
+    for artist in [*lines, *(a for artists in marks.values() for a in artists)]:
+        artist.set_animated(True)
+    drawn = {"depth": depth, "curve": curve}
+
+    def update(q, depth, curve):
+        if {"depth": depth, "curve": curve} != drawn:
+            return REBUILD
+        chosen = accuracy_curves(sweep, depth, q, which)
+        for line, values in zip(lines, [*chosen, chosen.mean(axis=0)]):
+            line.set_ydata(values)
+        for other, artists in marks.items():
+            for artist in artists:
+                artist.set_color("tab:blue" if other == q else "gray")
+
+    return update
 
 
 def learning_curves_explorer(path=None):
