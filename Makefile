@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup course test kernels lint refresh exercises slides benchmark clean
+.PHONY: setup course test kernels lint refresh exercises slides benchmark benchmark-browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ slides: setup
 # Speed goals (explorer redraws, notebook run times, framework overhead): a report, not a test.
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
+
+# Slider-to-pixel in JupyterLab in headless Chromium (/usr/bin/chromium): every control of every
+# lecture's explorers, input to painted figure. Writes benchmarks/results/browser.json.
+benchmark-browser: setup
+	$(BIN)/python benchmarks/browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .pytest_kernels .ruff_cache

@@ -6,8 +6,10 @@
 
 Sections (each a goal from the course's issue tracker, measured here, never asserted in CI):
 
-    explorers   every Explorer's redraw (figure + PNG, what a widget shows) at its defaults and
-                at the extremes of each control: median and p95. Goal: <= 150 ms / <= 300 ms.
+    explorers   every Explorer's redraw inside Python: the live path (what a widget's kernel
+                does per move of a tour through every control; goal median <= 60 ms, p95 <=
+                200 ms) and the static figure + PNG at defaults and extremes. What a learner
+                waits for in the browser: benchmarks/browser.py (make benchmark-browser).
     notebooks   every lecture and solution notebook executed in a fresh kernel (not saved).
                 Goal: each <= 30 s, all together <= 180 s.
     framework   one training step (forward, backward, SGD update) of minibp against plain
@@ -37,7 +39,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 RESULTS = ROOT / "benchmarks" / "results" / "benchmark.json"
-GOALS = {"explorer_median_s": 0.150, "explorer_p95_s": 0.300, "notebook_s": 30.0,
+# The live path's kernel time: the browser adds about 40 ms (message, transfer, decode, paint)
+# to reach issue 23's goal of 100 ms median and 250 ms p95 from input to painted pixels.
+GOALS = {"explorer_median_s": 0.060, "explorer_p95_s": 0.200, "notebook_s": 30.0,
          "course_s": 180.0, "framework_ratio": 1.10, "import_s": 0.2}
 
 
@@ -47,6 +51,10 @@ def percentile(values, q):
 
 # --- explorers ------------------------------------------------------------------------------
 def bench_explorers(repeats):
+    """Inside Python, no browser (benchmarks/browser.py measures what a learner waits for):
+    ``static``: ``explorer.png()`` — a fresh figure, drawn and encoded (slides, tests) — at the
+    defaults and each control's extremes; ``live``: what the widget's kernel does for each move
+    of ``explorer.tour()`` (``LiveFigure``: update, blit or redraw, encode)."""
     from course import explorers
 
     report = {}
@@ -62,11 +70,19 @@ def bench_explorers(repeats):
                 elapsed = time.perf_counter() - started
                 (first_calls if repeat == 0 else times).append(elapsed)
         everything = first_calls + times
+        live, moves = explorer.live(), []
+        live.png()
+        for _ in range(repeats):
+            for params in explorer.tour():
+                started = time.perf_counter()
+                live.png(**params)
+                moves.append(time.perf_counter() - started)
         report[name] = {
-            "calls": len(everything),
-            "median_s": statistics.median(everything),
-            "p95_s": percentile(everything, 95),
-            "first_call_max_s": max(first_calls),
+            "static": {"calls": len(everything), "median_s": statistics.median(everything),
+                       "p95_s": percentile(everything, 95), "first_call_max_s": max(first_calls)},
+            "live": {"moves": len(moves), "median_s": statistics.median(moves),
+                     "p95_s": percentile(moves, 95), "blits": live.blits,
+                     "panel_redraws": live.panel_redraws, "full_redraws": live.full_redraws},
         }
     return report
 
@@ -248,12 +264,16 @@ def machine():
 def print_table(report):
     ms = 1e3
     if "explorers" in report:
-        print(f"\nExplorer redraw (goal: median <= {GOALS['explorer_median_s'] * ms:.0f} ms, "
-              f"p95 <= {GOALS['explorer_p95_s'] * ms:.0f} ms)")
+        print(f"\nExplorer redraw inside Python, no browser (goal for the live path: median <= "
+              f"{GOALS['explorer_median_s'] * ms:.0f} ms, p95 <= {GOALS['explorer_p95_s'] * ms:.0f} ms; "
+              f"what a learner waits for: benchmarks/browser.py)")
         for name, r in report["explorers"].items():
-            ok = r["median_s"] <= GOALS["explorer_median_s"] and r["p95_s"] <= GOALS["explorer_p95_s"]
-            print(f"  {name:55s} median {r['median_s'] * ms:7.1f} ms  p95 {r['p95_s'] * ms:7.1f} ms"
-                  f"  first-call max {r['first_call_max_s'] * ms:7.1f} ms  {'ok' if ok else 'MISSED'}")
+            static, live = r["static"], r["live"]
+            ok = live["median_s"] <= GOALS["explorer_median_s"] and live["p95_s"] <= GOALS["explorer_p95_s"]
+            print(f"  {name:52s} live median {live['median_s'] * ms:6.1f} ms "
+                  f" p95 {live['p95_s'] * ms:6.1f} ms"
+                  f" ({live['blits']} blits, {live['panel_redraws']} panel, {live['full_redraws']} full)"
+                  f"  static median {static['median_s'] * ms:6.1f} ms  {'ok' if ok else 'MISSED'}")
     if "notebooks" in report:
         total = sum(r["seconds"] for r in report["notebooks"].values())
         print(f"\nNotebook execution (goal: each <= {GOALS['notebook_s']:.0f} s, "

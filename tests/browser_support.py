@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -64,6 +65,24 @@ class BrowserTestError(AssertionError):
 
 
 # --------------------------------------------------------------------------- the server
+
+
+def course_copy(root, target):
+    """``target`` laid out like the repository ``root`` and prepared as `make course` prepares
+    it: ``notebooks/`` and the landing page copied (what the server serves and autosave may
+    write), ``work/`` filled from ``exercises/`` by tools/start_course.py, every other
+    top-level entry a symlink, so that a lecture's paths relative to its directory
+    (``../benchmarks/...``) work."""
+    root, target = Path(root), Path(target)
+    shutil.copytree(root / "notebooks", target / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copyfile(root / course_tool.LANDING_PAGE, target / course_tool.LANDING_PAGE)
+    for entry in root.iterdir():
+        if (entry.name not in ("notebooks", "build", course_tool.WORKSPACE, course_tool.LANDING_PAGE)
+                and not entry.name.startswith(".")):
+            (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    course_tool.prepare(target, out=lambda message: None)
+    return target
 
 
 def free_port():
@@ -350,8 +369,11 @@ _WIDGET_JS = """(cell) => {
   result.title = title ? title.textContent.trim() : '';
   const row = box.querySelector(':scope > .widget-hbox');
   result.controls = row ? Array.from(row.children).map((c) => c.className) : [];
-  const img = box.querySelector(':scope > .widget-output img');
-  result.image = img && img.src.startsWith('data:image/png') ? hash(img.src) : null;
+  // The figure: an Image widget updated in place, a new blob: URL for each new PNG (or,
+  // from a plain output, a data: URL).
+  const img = box.querySelector(':scope > img.widget-image')
+    || box.querySelector(':scope > .widget-output img');
+  result.image = img && /^(data:image\\/png|blob:)/.test(img.src) ? hash(img.src) : null;
   const output = box.querySelector(':scope > .widget-output');
   const errors = output ? output.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]') : [];
   result.widgetError = Array.from(errors).map((e) => e.textContent).join('\\n').slice(-4000);

@@ -35,7 +35,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from browser_support import (
     WIDGET_TIMEOUT,
     LabServer,
     NotebookDriver,
+    course_copy,
     show_cells,
 )
 from browser_support import course_tool as course  # tools/start_course.py
@@ -83,19 +83,7 @@ def _require_browser():
 
 
 def _course_copy(target):
-    """``target`` laid out like the repository and prepared as `make course` prepares it:
-    ``notebooks/`` and the landing page copied (what the server serves and autosave may write),
-    ``work/`` filled from ``exercises/`` by tools/start_course.py, every other top-level entry a
-    symlink, so that a lecture's paths relative to its directory (``../benchmarks/...``) work."""
-    shutil.copytree(ROOT / "notebooks", target / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    shutil.copyfile(ROOT / course.LANDING_PAGE, target / course.LANDING_PAGE)
-    for entry in ROOT.iterdir():
-        if (entry.name not in ("notebooks", "build", course.WORKSPACE, course.LANDING_PAGE)
-                and not entry.name.startswith(".")):
-            (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-    course.prepare(target, out=lambda message: None)
-    return target
+    return course_copy(ROOT, target)
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +392,40 @@ def test_exported_slides_open_from_disk_without_a_network(browser, tmp_path):
         assert outside == [] and errors == [], (outside, errors)
     finally:
         context.close()
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_quick_drag_coalesces_and_ends_on_the_latest_value(lab, notebooks):
+    """Eight quick key presses on a slider (faster than the kernel redraws) cause fewer than
+    eight redraws, and the figure they end on is the one for the slider's last value: ipywidgets
+    holds back changes while the kernel is busy and then sends only the latest (msg_throttle),
+    and the live path draws what the static figure draws."""
+    import base64
+
+    from test_live_explorers import SHARE, mismatch
+
+    from course.explorers import power_error
+
+    bench = _load(ROOT / "benchmarks" / "browser.py")
+    name = "notebooks/09_power_error.ipynb"
+    driver = notebooks.open(name)
+    driver.run_all()
+    index = show_cells(lab.root_dir / name)[0]  # the loss family: q and depth
+    mover = bench.Mover(driver, index)
+    handle = driver.cell(index).locator(".noUi-handle").first
+    assert mover.timed(lambda: (handle.focus(), driver.page.keyboard.press("Home")))
+    record = mover.timed(lambda: [driver.page.keyboard.press("PageUp") for _ in range(8)])
+    assert record is not None and record["redraws"] < 8, record
+    q = float(handle.get_attribute("aria-valuenow"))
+    assert q > 1.0  # it moved by more than one step
+    shown = driver.cell(index).locator(".widget-vbox > img.widget-image").first.evaluate(
+        """async (img) => { const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+           let text = ''; for (const b of bytes) { text += String.fromCharCode(b); } return btoa(text); }""")
+    expected = power_error.loss_family_explorer().png(q=q)
+    assert mismatch(base64.b64decode(shown), expected) <= SHARE
