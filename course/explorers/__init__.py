@@ -293,9 +293,10 @@ class LiveFigure:
             self.fig, self.update = self.explorer._build(params, self.fig)
             if self.canvas is None:
                 self.canvas = FigureCanvasAgg(self.fig)
+            changed = True
+        if changed:  # an update that changed the background may also have made new artists
             self.animated = sorted(self.fig.findobj(lambda a: a.get_animated()),
                                    key=lambda a: a.get_zorder())
-            changed = True
         if isinstance(changed, Axes):
             changed = [changed]
         if isinstance(changed, (list, tuple)) and self._redraw_panels(changed):

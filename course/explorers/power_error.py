@@ -22,7 +22,7 @@ from minibp import data
 from minibp.losses import PowerError, power_loss
 from minibp.network import Network
 
-from . import REBUILD, Choice, Explorer, Slider, rescaled
+from . import Choice, Explorer, Slider, lighter_ticks, rescaled
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "power_error_sweep.json"
 ERRORS = np.linspace(0.0, 0.99, 199)  # e = |y - t| on the horizontal axes
@@ -257,22 +257,32 @@ def draw_epochs_to_target(ax, sweep, depth, highlight=None):
 
 def _draw_curves(fig, sweep, q, depth, curve):
     ax_curve, ax_epochs = fig.subplots(1, 2, width_ratios=[1.4, 1])
-    which = "train" if curve == "training" else "val"
-    # The legend names no value: the dropdown shows it, and the legend stays put as q moves.
-    lines = draw_accuracy_curves(ax_curve, sweep, depth, q, which, label="chosen q")
-    marks = draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
-    # A new q moves its curves and the highlight among the dots; the axes stay.
-    for artist in [*lines, *(a for artists in marks.values() for a in artists)]:
-        artist.set_animated(True)
-    drawn = {"depth": depth, "curve": curve}
+    drawn = {}
+
+    def draw_panels(q, depth, curve):
+        # The legend names no value: the dropdown shows it, and the legend stays put as q moves.
+        which = "train" if curve == "training" else "val"
+        lines = draw_accuracy_curves(ax_curve, sweep, depth, q, which, label="chosen q")
+        marks = draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
+        # A new q moves its curves and the highlight among the dots; the axes stay.
+        for artist in [*lines, *(a for artists in marks.values() for a in artists)]:
+            artist.set_animated(True)
+        drawn.update(depth=depth, curve=curve, which=which, lines=lines, marks=marks)
+
+    draw_panels(q, depth, curve)
 
     def update(q, depth, curve):
-        if {"depth": depth, "curve": curve} != drawn:
-            return REBUILD
-        chosen = accuracy_curves(sweep, depth, q, which)
-        for line, values in zip(lines, [*chosen, chosen.mean(axis=0)]):
+        if (depth, curve) != (drawn["depth"], drawn["curve"]):
+            # Another depth or curve: both panels drawn again, in place.
+            for ax in (ax_curve, ax_epochs):
+                ax.clear()
+            draw_panels(q, depth, curve)
+            lighter_ticks(fig)
+            return [ax_curve, ax_epochs]
+        chosen = accuracy_curves(sweep, depth, q, drawn["which"])
+        for line, values in zip(drawn["lines"], [*chosen, chosen.mean(axis=0)]):
             line.set_ydata(values)
-        for other, artists in marks.items():
+        for other, artists in drawn["marks"].items():
             for artist in artists:
                 artist.set_color("tab:blue" if other == q else "gray")
 
