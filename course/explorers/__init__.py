@@ -30,6 +30,7 @@ only when a figure is drawn or a widget built.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -272,14 +273,14 @@ class LiveFigure:
     figure again into the same figure and canvas (matplotlib's text metrics stay cached).
 
     What ``update`` returns says how much of the background changed: nothing (falsy), some
-    panels (an ``Axes`` or a list of them: only their part of the background is drawn again,
-    when it overlaps no other panel), all of it (True), or the whole figure (``REBUILD``).
+    panels (an ``Axes`` or a list of them: only their slots of the background are drawn
+    again), all of it (True), or the whole figure (``REBUILD``).
     """
 
     def __init__(self, explorer):
         self.explorer = explorer
         self.fig = self.canvas = self.update = self.background = None
-        self.animated, self.extents = [], {}
+        self.animated, self.slots = [], {}
         # How each redraw went, read by tests and benchmarks.
         self.full_redraws = self.panel_redraws = self.blits = 0
 
@@ -304,8 +305,7 @@ class LiveFigure:
         elif changed or self.background is None:
             self.canvas.draw()  # everything but the animated artists
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-            renderer = self.canvas.get_renderer()
-            self.extents = {ax: ax.get_tightbbox(renderer) for ax in self.fig.axes}
+            self.slots = self._slots()
             self.full_redraws += 1
         else:
             self.canvas.restore_region(self.background)
@@ -315,37 +315,54 @@ class LiveFigure:
             artist.draw(renderer)
         return encode_png(self.canvas)
 
-    def _redraw_panels(self, axes):
-        """Draw the background of ``axes`` again, each over a blank of the area it covered
-        and covers now; False (nothing done) if that area touches anything else."""
-        import math
-
-        from matplotlib.path import Path
-        from matplotlib.transforms import Affine2D, Bbox
+    def _slots(self):
+        """{axes: the area its background may use}: its extent now, widened half-way to the
+        nearest other panel (or figure-level text, legend) on each side, or to the figure's
+        edge. A panel redrawn in place is erased and drawn within its slot, which measures
+        nothing (measuring a panel's ticks again costs a third of drawing them)."""
+        from matplotlib.transforms import Bbox
 
         renderer = self.canvas.get_renderer()
-        others = [box for ax, box in self.extents.items() if ax not in axes]
-        others += [artist.get_window_extent(renderer) for artist in
-                   [*self.fig.texts, *self.fig.legends, *self.fig.patches, *self.fig.lines]
-                   if artist.get_visible()]
-        areas = []
-        for ax in axes:
-            now = ax.get_tightbbox(renderer)
-            x0, y0, x1, y1 = Bbox.union([self.extents[ax], now]).padded(2).extents
-            area = Bbox.from_extents(math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1))
-            if any(area.overlaps(box) for box in others):
-                return False
-            areas.append((ax, area, now))
+        boxes = {ax: ax.get_tightbbox(renderer) for ax in self.fig.axes}
+        fixed = [artist.get_window_extent(renderer) for artist in
+                 [*self.fig.texts, *self.fig.legends, *self.fig.patches, *self.fig.lines]
+                 if artist.get_visible()]
+        width, height = self.canvas.get_width_height()
+        slots = {}
+        for ax, box in boxes.items():
+            others = [b for other, b in boxes.items() if other is not ax] + fixed
+            x0, y0, x1, y1 = box.extents
+            beside = [b for b in others if b.y0 < y1 and b.y1 > y0]
+            x0 = max([(x0 + b.x1) / 2 for b in beside if b.x1 <= box.x0], default=0)
+            x1 = min([(x1 + b.x0) / 2 for b in beside if b.x0 >= box.x1], default=width)
+            above_below = [b for b in others if b.x0 < x1 and b.x1 > x0]
+            y0 = max([(y0 + b.y1) / 2 for b in above_below if b.y1 <= box.y0], default=0)
+            y1 = min([(y1 + b.y0) / 2 for b in above_below if b.y0 >= box.y1], default=height)
+            slot = Bbox.from_extents(math.ceil(x0), math.ceil(y0), math.floor(x1), math.floor(y1))
+            touches = any(slot.overlaps(b) for b in others) or not slot.contains(*box.min) \
+                or not slot.contains(*box.max)
+            slots[ax] = None if touches else slot  # None: this panel cannot be redrawn alone
+        return slots
+
+    def _redraw_panels(self, axes):
+        """Draw the background of ``axes`` again, each over a blank of its slot; False
+        (nothing done) if a panel has no slot, or is new."""
+        from matplotlib.path import Path
+        from matplotlib.transforms import Affine2D
+
+        if any(self.slots.get(ax) is None for ax in axes):
+            return False
+        renderer = self.canvas.get_renderer()
         self.canvas.restore_region(self.background)
         blank = renderer.new_gc()
         blank.set_antialiased(False)
         blank.set_linewidth(0)
-        for ax, area, now in areas:
+        for ax in axes:
+            slot = self.slots[ax]
             renderer.draw_path(blank, Path.unit_rectangle(),
-                               Affine2D().scale(area.width, area.height).translate(area.x0, area.y0),
+                               Affine2D().scale(slot.width, slot.height).translate(slot.x0, slot.y0),
                                self.fig.patch.get_facecolor())
             ax.draw(renderer)  # its animated artists are left out, as in canvas.draw()
-            self.extents[ax] = now
         blank.restore()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
         return True
