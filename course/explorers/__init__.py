@@ -368,6 +368,36 @@ class LiveFigure:
         return True
 
 
+def animated_legends(owner, entries, shown, **style):
+    """Animated legends of an Axes or Figure ``owner``, one per list of handles in ``entries``,
+    all hidden but the one with ``shown`` handles (``owner``'s own legend; the others are added
+    as artists). A live update cannot add an entry to a legend: it shows another one
+    (``show_legend``)."""
+    from matplotlib.legend import Legend
+
+    legends = []
+    for handles in entries:
+        labels = [""] * len(handles)  # show_legend writes them
+        if len(handles) == shown:
+            legend = owner.legend(handles, labels, **style)
+        else:
+            legend = owner.add_artist(Legend(owner, handles, labels, **style))
+        legend.set_animated(True)
+        legend.set_visible(len(handles) == shown)
+        legends.append(legend)
+    return legends
+
+
+def show_legend(legends, labels):
+    """Show the legend of ``animated_legends`` with as many entries as ``labels``, labelled so."""
+    for legend in legends:
+        texts = legend.get_texts()
+        legend.set_visible(len(texts) == len(labels))
+        if legend.get_visible():
+            for text, label in zip(texts, labels):
+                text.set_text(label)
+
+
 def rescaled(*axes):
     """Autoscale ``axes`` to their artists' data as a fresh figure would; True if any limits
     changed (then the ticks did too: an ``update`` returns this to redraw the background)."""

@@ -19,7 +19,7 @@ from minibp._validate import choice, integer
 from minibp.diagnostics import layer_statistics
 from minibp.network import Network
 
-from . import Choice, Explorer, Slider
+from . import REBUILD, Choice, Explorer, Slider
 
 PROBE_SIZE = 200
 ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
@@ -63,44 +63,77 @@ def _activation_range(activation, arrays):
     return low, max(top, 1e-12)
 
 
-def _layer_histograms(ax, values, value_range, colors, label_of):
+def _histograms(values, value_range):
+    """Bin centres (BINS,) and each array's fraction of values per bin (one (BINS,) per array)."""
     bins = np.linspace(*value_range, BINS + 1)
-    centres = 0.5 * (bins[1:] + bins[:-1])
-    highest = 0.0
-    for l, (v, color) in enumerate(zip(values, colors), start=1):
-        counts = np.histogram(np.clip(v, *value_range), bins=bins)[0] / v.size
-        ax.plot(centres, counts, color=color, lw=1.6, label=label_of(l, v))
-        highest = max(highest, counts.max())
-    # Room above the highest bar for the legend: it never hides a histogram.
-    ax.set_ylim(-0.02 * highest, 1.6 * highest)
+    return 0.5 * (bins[1:] + bins[:-1]), [np.histogram(np.clip(v, *value_range), bins=bins)[0] / v.size
+                                           for v in values]
+
+
+def _layer_panel(ax, colors):
+    """An empty panel of one line per hidden layer and its legend, both animated (update fills them)."""
+    lines = [ax.plot([], [], color=color, lw=1.6, animated=True)[0] for color in colors]
     ax.set_ylabel("fraction of values")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, title_fontsize=9, ncol=2 if len(values) > 5 else 1, title="hidden layer",
-              loc="upper right", handlelength=1.2, columnspacing=0.8)
+    legend = ax.legend(lines, [""] * len(lines), fontsize=9, title_fontsize=9,
+                       ncol=2 if len(lines) > 5 else 1, title="hidden layer", loc="upper right",
+                       handlelength=1.2, columnspacing=0.8)
+    legend.set_animated(True)
+    return lines, legend
+
+
+def _show_histograms(ax, lines, legend, values, value_range):
+    """Draw ``values``' histograms into ``ax``'s lines and legend; True if its limits changed."""
+    before = ax.get_xlim(), ax.get_ylim()
+    centres, fractions = _histograms(values, value_range)
+    for layer, (line, text, counts, v) in enumerate(
+            zip(lines, legend.get_texts(), fractions, values), start=1):
+        line.set_data(centres, counts)
+        text.set_text(f"{layer}: std {v.std():.2g}")
+    highest = max(counts.max() for counts in fractions)
+    # Room above the highest bar for the legend: it never hides a histogram.
+    ax.set_ylim(-0.02 * highest, 1.6 * highest)
+    ax.relim()
+    ax.autoscale_view()  # x as a fresh figure would
+    return (ax.get_xlim(), ax.get_ylim()) != before
 
 
 def _draw(fig, activation, init, depth, width):
     import matplotlib
 
-    arrays = hidden_layers_at_init(activation, init, depth, width)
     colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.9, depth))
     ax_a, ax_d = fig.subplots(1, 2)
-
-    activations = [a for a, _ in arrays]
-    _layer_histograms(ax_a, activations, _activation_range(activation, arrays), colors,
-                      lambda l, a: f"{l}: std {a.std():.2g}")
+    # The frames and axis labels stay; the histograms, legends (with each layer's std) and
+    # titles change with every control: they are animated and update sets them. The limits
+    # follow the histograms: when they change, that panel's background is drawn again.
+    # Another depth is another number of curves and colours: the figure is drawn afresh.
+    panels = [(ax, *_layer_panel(ax, colors)) for ax in (ax_a, ax_d)]
     ax_a.set_xlabel("activation value aₗ")
-    ax_a.set_title(f"activations at initialization ({activation}, {init})", fontsize=10)
-
-    deltas = [d for _, d in arrays]
-    spread = max(float(d.std()) for d in deltas)
-    _layer_histograms(ax_d, deltas, (-4 * spread, 4 * spread), colors,
-                      lambda l, d: f"{l}: std {d.std():.2g}")
-    ratio = deltas[0].std() / deltas[-1].std() if deltas[-1].std() > 0 else float("nan")
     ax_d.set_xlabel("back-propagated gradient δₗ = ∂L/∂zₗ")
-    ax_d.set_title(f"gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}", fontsize=10)
-    fig.suptitle(f"{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)",
-                 fontsize=11)
+    titles = [ax_a.set_title("", fontsize=10), ax_d.set_title("", fontsize=10),
+              fig.suptitle("", fontsize=11)]
+    for title in titles:
+        title.set_animated(True)
+
+    def update(activation, init, depth, width):
+        if len(panels[0][1]) != depth:
+            return REBUILD
+        arrays = hidden_layers_at_init(activation, init, depth, width)
+        activations = [a for a, _ in arrays]
+        deltas = [d for _, d in arrays]
+        spread = max(float(d.std()) for d in deltas)
+        ranges = [_activation_range(activation, arrays), (-4 * spread, 4 * spread)]
+        changed = [ax for (ax, lines, legend), values, value_range
+                   in zip(panels, (activations, deltas), ranges)
+                   if _show_histograms(ax, lines, legend, values, value_range)]
+        ratio = deltas[0].std() / deltas[-1].std() if deltas[-1].std() > 0 else float("nan")
+        titles[0].set_text(f"activations at initialization ({activation}, {init})")
+        titles[1].set_text(f"gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}")
+        titles[2].set_text(f"{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)")
+        return changed
+
+    update(activation, init, depth, width)
+    return update
 
 
 def layer_histograms():

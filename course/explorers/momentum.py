@@ -22,7 +22,7 @@ from minibp.network import Network
 from minibp.optimizers import Momentum
 from minibp.training import fit
 
-from . import Explorer, Slider
+from . import Explorer, Slider, animated_legends, rescaled, show_legend
 
 # The lesson's quadratic f(w) = 1/2 w^T A w - b^T w. A has eigenvalues 1 and 20 (condition
 # number 20); the flat eigen-direction (1, -1) is the valley floor, the steep one (1, 1)
@@ -84,16 +84,18 @@ def _contour_grid():
 
 
 def _draw_valley(ax):
+    """The loss's contours, the minimum \u2605 and the start \u25cf; returns the two markers."""
     x, y, F = _contour_grid()
     levels = 0.05 * 2.0 ** np.arange(0, 12)
     ax.contour(x, y, F, levels=levels, colors="0.78", linewidths=0.7)
-    ax.plot(*W_STAR, marker="*", color="black", markersize=13, zorder=5)
-    ax.plot(*W_START, marker="o", color="black", markersize=6, zorder=5)
+    markers = ax.plot(*W_STAR, marker="*", color="black", markersize=13, zorder=5)
+    markers += ax.plot(*W_START, marker="o", color="black", markersize=6, zorder=5)
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(y[0], y[-1])
     ax.set_aspect("equal")
     ax.set_xlabel("w\u2081")  # plain text, not mathtext: a redraw must stay fast
     ax.set_ylabel("w\u2082")
+    return markers
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -108,21 +110,21 @@ def _draw_quadratic(fig, learning_rate, momentum):
     from matplotlib.ticker import FuncFormatter
 
     ax_path, ax_dist = fig.subplots(1, 2, width_ratios=[1.15, 1])
-    _draw_valley(ax_path)
-    runs = [("plain GD (\u03bc = 0)", 0.0, GD_COLOR)]
-    if momentum > 0:
-        runs.append((f"momentum \u03bc = {momentum:.2f}", momentum, MOMENTUM_COLOR))
-    start = np.linalg.norm(W_START - W_STAR)
-    for label, mu, color in runs:
-        path, diverged = heavy_ball_path(learning_rate, mu)
-        distance = np.linalg.norm(path - W_STAR, axis=1) / start
-        if diverged:
-            label += " \u2014 diverges"
-        ax_path.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=2.5, lw=1.2,
-                     label=label)
-        ax_dist.semilogy(distance, "-", color=color, lw=1.6, label=label)
-    ax_path.legend(loc="upper right", fontsize=9)
-    ax_path.set_title(f"{len(path) - 1} steps from \u25cf toward the minimum \u2605", fontsize=10)
+    markers = _draw_valley(ax_path)
+    # The axes, the valley and the labels stay; the runs' paths and distances, the legends
+    # naming them and the titles with values move with the sliders: they are animated (and
+    # the markers too, so they stay on top of the paths). The momentum run is hidden at mu = 0.
+    paths, distances = [], []
+    for color in (GD_COLOR, MOMENTUM_COLOR):
+        paths += ax_path.plot([], [], "-o", color=color, markersize=2.5, lw=1.2, animated=True)
+        distances += ax_dist.semilogy([], [], "-", color=color, lw=1.6, animated=True)
+    legends = [animated_legends(ax, [lines[:1], lines], 2 if momentum > 0 else 1, loc="upper right",
+                        fontsize=9)
+               for ax, lines in ((ax_path, paths), (ax_dist, distances))]
+    steps = ax_path.set_title("", fontsize=10)
+    bounds = ax_dist.set_title("", fontsize=10)
+    for artist in [*markers, steps, bounds]:
+        artist.set_animated(True)
     ax_dist.set_ylim(1e-6, ESCAPED)
     ax_dist.set_xlim(0, 60)
     ax_dist.axhline(1.0, color="black", lw=0.6, ls=":")
@@ -130,11 +132,30 @@ def _draw_quadratic(fig, learning_rate, momentum):
     ax_dist.set_ylabel("\u2016w\u2096 \u2212 w*\u2016 / \u2016w\u2080 \u2212 w*\u2016")
     ax_dist.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax_dist.grid(alpha=0.3)
-    ax_dist.legend(loc="upper right", fontsize=9)
-    ax_dist.set_title(
-        f"\u03b7 = {learning_rate:.3f}; stable: \u03b7 < 2/\u03bb_max = {stability_bound(0.0):.3f} "
-        f"(plain GD),\n\u03b7 < 2(1 + \u03bc)/\u03bb_max = {stability_bound(momentum):.3f} "
-        f"(\u03bc = {momentum:.2f})", fontsize=10)
+    start = np.linalg.norm(W_START - W_STAR)
+
+    def update(learning_rate, momentum):
+        runs = [("plain GD (\u03bc = 0)", 0.0)]
+        if momentum > 0:
+            runs.append((f"momentum \u03bc = {momentum:.2f}", momentum))
+        labels = []
+        for path_line, distance_line, (label, mu) in zip(paths, distances, runs):
+            path, diverged = heavy_ball_path(learning_rate, mu)
+            path_line.set_data(path[:, 0], path[:, 1])
+            distance_line.set_data(np.arange(len(path)), np.linalg.norm(path - W_STAR, axis=1) / start)
+            labels.append(label + (" \u2014 diverges" if diverged else ""))
+        paths[1].set_visible(momentum > 0)
+        distances[1].set_visible(momentum > 0)
+        for ax_legends in legends:
+            show_legend(ax_legends, labels)
+        steps.set_text(f"{len(path) - 1} steps from \u25cf toward the minimum \u2605")
+        bounds.set_text(
+            f"\u03b7 = {learning_rate:.3f}; stable: \u03b7 < 2/\u03bb_max = {stability_bound(0.0):.3f} "
+            f"(plain GD),\n\u03b7 < 2(1 + \u03bc)/\u03bb_max = {stability_bound(momentum):.3f} "
+            f"(\u03bc = {momentum:.2f})")
+
+    update(learning_rate, momentum)
+    return update
 
 
 def quadratic_paths():
@@ -191,42 +212,67 @@ def _draw_network(fig, momentum, learning_rate):
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     ax_loss, ax_acc = fig.subplots(1, 2)
-    eta, mu = _key(learning_rate), _key(momentum)
-    runs = [(f"plain SGD, \u03b7 = {eta:.3g}", eta, 0.0, GD_COLOR, "-")]
-    if mu > 0:
-        effective = _key(eta / (1.0 - mu))
-        runs.append((f"momentum \u03bc = {mu:.2f}, \u03b7 = {eta:.3g}", eta, mu, MOMENTUM_COLOR, "-"))
-        runs.append((f"plain SGD, \u03b7 = \u03b7/(1 \u2212 \u03bc) = {effective:.3g}", effective,
-                     0.0, "tab:green", "--"))
-    notes = []
-    for label, run_eta, run_mu, color, style in runs:
-        history = digits_run(run_eta, run_mu)
-        reached = history.epochs_to(TARGET_ACCURACY, "val_accuracy")
-        label += f" ({'never' if reached is None else f'epoch {reached}'})"
-        ax_loss.semilogy(history.epoch, history.loss, style, color=color, lw=1.8, label=label)
-        ax_acc.plot(history.epoch, history.val_accuracy, style, color=color, lw=1.8)
-        if history.stopped:
-            notes.append(history.stopped.split(":")[0])  # "training diverged at epoch k"
+    # The axes and their labels stay; the runs' curves, the legend naming them and the titles
+    # move with the sliders: they are animated. The loss axis follows its curves (that panel's
+    # background is drawn again when its limits change). Without momentum, one run is shown.
+    styles = [(GD_COLOR, "-"), (MOMENTUM_COLOR, "-"), ("tab:green", "--")]
+    losses = [ax_loss.semilogy([], [], style, color=color, lw=1.8, animated=True)[0]
+              for color, style in styles]
+    accuracies = [ax_acc.plot([], [], style, color=color, lw=1.8, animated=True)[0]
+                  for color, style in styles]
     plain = FuncFormatter(lambda y, _: f"{y:g}")  # 0.3, not 3x10^-1
     ax_loss.yaxis.set_major_formatter(plain)
-    low, high = ax_loss.get_ylim()  # label 2, 3, 4, ... too when less than ~a decade is shown
-    ax_loss.yaxis.set_minor_formatter(plain if high / low < 20 else NullFormatter())
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss (cross-entropy)")
     ax_loss.grid(alpha=0.3, which="both")
     # Under both panels, where it covers no curve.
-    fig.legend(*ax_loss.get_legend_handles_labels(), loc="lower center", ncols=2, fontsize=9,
-               title=f"in brackets: the epoch reaching {TARGET_ACCURACY:.0%} validation accuracy",
-               title_fontsize=9)
+    legends = animated_legends(fig, [losses[:1], losses], 3 if _key(momentum) > 0 else 1, loc="lower center",
+                       ncols=2, fontsize=9, title_fontsize=9,
+                       title=f"in brackets: the epoch reaching {TARGET_ACCURACY:.0%} validation accuracy")
     ax_acc.axhline(TARGET_ACCURACY, color="black", lw=0.6, ls=":")
     ax_acc.set_ylim(0.0, 1.0)
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("validation accuracy")
     ax_acc.grid(alpha=0.3)
-    ax_acc.set_title("; ".join(notes) if notes else "digits, 64-32-10 tanh MLP, seed 0",
-                     fontsize=10)
-    ax_loss.set_title(f"effective step \u03b7/(1 \u2212 \u03bc) = {eta / (1.0 - mu):.3g}",
-                      fontsize=10)
+    notes_title = ax_acc.set_title("", fontsize=10)
+    step_title = ax_loss.set_title("", fontsize=10)
+    for title in (notes_title, step_title):
+        title.set_animated(True)
+
+    def update(momentum, learning_rate):
+        eta, mu = _key(learning_rate), _key(momentum)
+        runs = [(f"plain SGD, \u03b7 = {eta:.3g}", eta, 0.0)]
+        if mu > 0:
+            effective = _key(eta / (1.0 - mu))
+            runs.append((f"momentum \u03bc = {mu:.2f}, \u03b7 = {eta:.3g}", eta, mu))
+            runs.append((f"plain SGD, \u03b7 = \u03b7/(1 \u2212 \u03bc) = {effective:.3g}",
+                         effective, 0.0))
+        labels, notes = [], []
+        for i, (loss, accuracy) in enumerate(zip(losses, accuracies)):
+            if i >= len(runs):  # hidden, and out of the axes' data limits
+                loss.set_data([], [])
+                accuracy.set_data([], [])
+                continue
+            label, run_eta, run_mu = runs[i]
+            history = digits_run(run_eta, run_mu)
+            reached = history.epochs_to(TARGET_ACCURACY, "val_accuracy")
+            labels.append(label + f" ({'never' if reached is None else f'epoch {reached}'})")
+            loss.set_data(history.epoch, history.loss)
+            accuracy.set_data(history.epoch, history.val_accuracy)
+            if history.stopped:
+                notes.append(history.stopped.split(":")[0])  # "training diverged at epoch k"
+        for line in [*losses[1:], *accuracies[1:]]:
+            line.set_visible(mu > 0)
+        show_legend(legends, labels)
+        notes_title.set_text("; ".join(notes) if notes else "digits, 64-32-10 tanh MLP, seed 0")
+        step_title.set_text(f"effective step \u03b7/(1 \u2212 \u03bc) = {eta / (1.0 - mu):.3g}")
+        changed = [ax for ax in (ax_loss, ax_acc) if rescaled(ax)]
+        low, high = ax_loss.get_ylim()  # label 2, 3, 4, ... too when less than ~a decade is shown
+        ax_loss.yaxis.set_minor_formatter(plain if high / low < 20 else NullFormatter())
+        return changed
+
+    update(momentum, learning_rate)
+    return update
 
 
 def network_momentum():

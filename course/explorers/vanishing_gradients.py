@@ -31,7 +31,7 @@ from minibp.network import Gradients, Network
 from minibp.optimizers import SGD
 from minibp.training import fit
 
-from . import Choice, Explorer, Slider
+from . import Choice, Explorer, Slider, animated_legends, rescaled, show_legend
 
 PROBE_SIZE = 200
 WIDTH = 100
@@ -101,43 +101,76 @@ def _span(layers):
 def _draw(fig, activation, depth, init, c):
     from matplotlib.ticker import LogLocator, NullLocator
 
-    norms, spreads = layer_gradients_at_init(activation, depth, init, c)
-    base_norms, base_spreads = layer_gradients_at_init(activation, depth, init, 0.0)
-    layers = np.arange(1, depth + 2)
     ax_w, ax_d = fig.subplots(1, 2, sharex=True)
-    for ax, values, base, what in ((ax_w, norms, base_norms, "‖∂L/∂Wₗ‖"),
-                                   (ax_d, spreads, base_spreads, "std of δₗ")):
-        if c != 0:
-            ax.semilogy(layers, base, "o--", color="0.6", label="c = 0")
-        ax.semilogy(layers, values, "o-", color="tab:blue", lw=2, label=f"c = {c:g}")
-        ax.axvline(depth + 0.5, color="0.8", lw=1)
+    # The axes' frames and labels stay; the curves, legends, titles and notes change with
+    # every control: they are animated, and update sets them. The y limits follow the
+    # curves, the x ticks the depth: when they change, both panels' backgrounds are drawn
+    # again. The grey c = 0 curve is hidden at c = 0.
+    panels = []
+    for ax, what in ((ax_w, "‖∂L/∂Wₗ‖"), (ax_d, "std of δₗ")):
+        (base,) = ax.semilogy([], [], "o--", color="0.6", animated=True)
+        (current,) = ax.semilogy([], [], "o-", color="tab:blue", lw=2, animated=True)
+        legends = animated_legends(ax, [[current], [base, current]], 2 if c != 0 else 1,
+                           fontsize="small", loc="best")  # where it hides no point
+        edge = ax.axvline(depth + 0.5, color="0.8", lw=1)
         ax.set_xlabel("layer l (the last one is the output)")
         ax.set_ylabel(what)
-        ax.set_xticks(layers)
-        # A few labelled decades and no minor ticks: the range can span 50 decades, and
-        # hundreds of ticks would cost more than the whole forward and backward pass. Under
-        # two decades, 2 and 5 times each power of ten are labelled too, so the axis has labels.
-        shown = np.concatenate([values, base if c != 0 else []])
-        shown = shown[np.isfinite(shown) & (shown > 0)]
-        narrow = shown.size and shown.max() / shown.min() < 100
-        ax.yaxis.set_major_locator(LogLocator(numticks=7, subs=(1.0, 2.0, 5.0) if narrow else (1.0,)))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small", loc="best")  # where it hides no point
-    for ax, values in ((ax_w, norms), (ax_d, spreads)):
-        trouble = _trouble(values)
-        if trouble:  # a missing point on a log axis would otherwise go unexplained
-            ax.text(0.5, 0.5, trouble, transform=ax.transAxes, ha="center", va="center", wrap=True,
-                    fontsize=11, bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
-    if np.isfinite(norms[[0, depth - 1]]).all() and norms[0] > 0 and norms[depth - 1] > 0:
-        title = f"weight gradients: layer 1 / layer {depth} = {norms[0] / norms[depth - 1]:.1e}"
-    else:
-        title = f"weight gradients: layer 1 / layer {depth} is not a number (see the note)"
-    ax_w.set_title(title, fontsize=10)
+        # A missing point on a log axis would otherwise go unexplained.
+        note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", wrap=True,
+                       fontsize=11, bbox=dict(boxstyle="round", facecolor="lightyellow",
+                                              edgecolor="0.6"), animated=True)
+        panels.append((ax, base, current, legends, edge, note))
+    title_w = ax_w.set_title("", fontsize=10)
     ax_d.set_title("spread of the back-propagated error signals", fontsize=10)
-    shift = f", weights shifted by \u2212{c:g}/n_in" if c != 0 else ""
-    fig.suptitle(f"{activation}, {depth} hidden layers of {WIDTH}, {init}{shift}: "
-                 f"200 digits at initialization, seed 0", fontsize=11)
+    suptitle = fig.suptitle("", fontsize=11)
+    for text in (title_w, suptitle):
+        text.set_animated(True)
+    drawn = {}
+
+    def update(activation, depth, init, c):
+        norms, spreads = layer_gradients_at_init(activation, depth, init, c)
+        base_norms, base_spreads = layer_gradients_at_init(activation, depth, init, 0.0)
+        layers = np.arange(1, depth + 2)
+        changed = []
+        for (ax, base, current, legends, edge, note), values, base_values in zip(
+                panels, (norms, spreads), (base_norms, base_spreads)):
+            current.set_data(layers, values)
+            base.set_data(*((layers, base_values) if c != 0 else ([], [])))  # [] : not in the limits
+            base.set_visible(c != 0)
+            show_legend(legends, ["c = 0", f"c = {c:g}"] if c != 0 else ["c = 0"])
+            trouble = _trouble(values)
+            note.set_text(trouble)
+            note.set_visible(bool(trouble))
+            # A few labelled decades and no minor ticks: the range can span 50 decades, and
+            # hundreds of ticks would cost more than the whole forward and backward pass. Under
+            # two decades, 2 and 5 times each power of ten are labelled too, so the axis has labels.
+            shown = np.concatenate([values, base_values if c != 0 else []])
+            shown = shown[np.isfinite(shown) & (shown > 0)]
+            narrow = bool(shown.size and shown.max() / shown.min() < 100)
+            background = {"depth": depth, "narrow": narrow}
+            if drawn.get(ax) != background:
+                drawn[ax] = background
+                edge.set_xdata([depth + 0.5])
+                ax.set_xticks(layers)
+                ax.yaxis.set_major_locator(
+                    LogLocator(numticks=7, subs=(1.0, 2.0, 5.0) if narrow else (1.0,)))
+                changed.append(ax)
+            if rescaled(ax) and ax not in changed:
+                changed.append(ax)
+        if np.isfinite(norms[[0, depth - 1]]).all() and norms[0] > 0 and norms[depth - 1] > 0:
+            title_w.set_text(f"weight gradients: layer 1 / layer {depth} = "
+                             f"{norms[0] / norms[depth - 1]:.1e}")
+        else:
+            title_w.set_text(f"weight gradients: layer 1 / layer {depth} is not a number (see the note)")
+        shift = f", weights shifted by \u2212{c:g}/n_in" if c != 0 else ""
+        suptitle.set_text(f"{activation}, {depth} hidden layers of {WIDTH}, {init}{shift}: "
+                          f"200 digits at initialization, seed 0")
+        return changed
+
+    update(activation, depth, init, c)
+    return update
 
 
 def gradient_norms():
