@@ -3,7 +3,8 @@
 The capstone's network (64 pixels, two tanh layers of 64 and 32 units, 10 softmax outputs,
 Glorot's uniform init) trains on the digits with mini-batches of 32 and heavy-ball momentum.
 Move the learning rate, the momentum or the schedule and see the loss and the test accuracy
-of the whole run: the same recipe the learner writes in the exercises, run by minibp.
+of the whole run: the same recipe the learner writes in the exercises, run by minibp. Each run
+is cached by its settings; a move redraws only the curves and the line of text below them.
 """
 
 from __future__ import annotations
@@ -75,20 +76,23 @@ def recipe_run(learning_rate=0.05, momentum=0.9, schedule="halve every 5 epochs"
 
 
 def _draw(fig, learning_rate, momentum, schedule):
-    train, test, accuracy, stopped = recipe_run(learning_rate, momentum, schedule)
-    epochs = np.arange(len(train))
+    # Axes, labels and the goal are drawn once; the curves and the summary move with every
+    # control (animated, see the package's docstring), and so do the artists a static figure
+    # draws over the curves (goal line and text, frames), to keep their order. The axes'
+    # limits are fixed.
     loss_ax, accuracy_ax = fig.subplots(1, 2)
-    loss_ax.plot(epochs, train, color="#1f77b4", lw=2, label="training")
-    loss_ax.plot(epochs, test, color="#ff7f0e", lw=2, ls="--", label="test")
+    train_line, = loss_ax.plot([], [], color="#1f77b4", lw=2, label="training")
+    test_line, = loss_ax.plot([], [], color="#ff7f0e", lw=2, ls="--", label="test")
     loss_ax.set_yscale("log")
     loss_ax.set_ylim(0.01, 30.0)
     loss_ax.set_xlim(0, EPOCHS)
     loss_ax.set_xlabel("epoch", fontsize=11)
     loss_ax.set_title("cross-entropy: training (solid), test (dashed)", fontsize=11)
-    accuracy_ax.plot(epochs, 100 * accuracy, color="#2ca02c", lw=2, marker="o", ms=3)
-    accuracy_ax.axhline(100 * GOAL, color="#555555", ls=":", lw=1.5)
-    accuracy_ax.text(EPOCHS, 100 * GOAL - 1, "goal: 95 %", ha="right", va="top", fontsize=10,
-                     color="#555555")
+    accuracy_line, = accuracy_ax.plot([], [], color="#2ca02c", lw=2, marker="o", ms=3)
+    moving = [train_line, test_line, accuracy_line,
+              accuracy_ax.axhline(100 * GOAL, color="#555555", ls=":", lw=1.5),
+              accuracy_ax.text(EPOCHS, 100 * GOAL - 1, "goal: 95 %", ha="right", va="top",
+                               fontsize=10, color="#555555")]
     accuracy_ax.set_ylim(0, 100)
     accuracy_ax.set_xlim(0, EPOCHS)
     accuracy_ax.set_xlabel("epoch", fontsize=11)
@@ -96,16 +100,29 @@ def _draw(fig, learning_rate, momentum, schedule):
     for ax in (loss_ax, accuracy_ax):
         ax.tick_params(labelsize=10)
         ax.grid(alpha=0.3)
-    effective = learning_rate / (1.0 - momentum)
-    if stopped:
-        summary = (f"{stopped}: the loss blew up and the run stopped"
-                   f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})")
-        colour = "#d62728"
-    else:
-        summary = (f"after {EPOCHS} epochs: {100 * accuracy[-1]:.1f} % of the test digits right"
-                   f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})")
-        colour = "#2ca02c" if accuracy[-1] >= GOAL else "#333333"
-    fig.text(0.5, 0.015, summary, ha="center", fontsize=12, color=colour)
+        moving += ax.spines.values()
+    summary = fig.text(0.5, 0.015, "", ha="center", fontsize=12)
+    for artist in moving + [summary]:
+        artist.set_animated(True)
+
+    def update(learning_rate, momentum, schedule):
+        train, test, accuracy, stopped = recipe_run(learning_rate, momentum, schedule)
+        epochs = np.arange(len(train))
+        train_line.set_data(epochs, train)
+        test_line.set_data(epochs, test)
+        accuracy_line.set_data(epochs, 100 * accuracy)
+        effective = learning_rate / (1.0 - momentum)
+        if stopped:
+            summary.set(text=f"{stopped}: the loss blew up and the run stopped"
+                             f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})", color="#d62728")
+        else:
+            summary.set(text=f"after {EPOCHS} epochs: {100 * accuracy[-1]:.1f} % of the test "
+                             f"digits right   (\u03b7/(1\u2212\u03bc) = {effective:.3g})",
+                        color="#2ca02c" if accuracy[-1] >= GOAL else "#333333")
+        return False
+
+    update(learning_rate, momentum, schedule)
+    return update
 
 
 def training_recipe():

@@ -2,7 +2,9 @@
 
 Each explorer trains a small network on a small 2-D data set, so that its decision boundary
 can be drawn, and caches every run by its control values (``functools.lru_cache``): moving a
-control back to a value seen before redraws at once. All runs are seeded.
+control back to a value seen before redraws at once. All runs are seeded. A move redraws only
+the run's curves, the titles that quote its numbers and its decision boundary; the axes keep
+their limits unless the new curves leave them.
 
 - ``learning_rate``: 3 spiral arms, a 2-24-3 tanh network, 60 epochs of mini-batches of 10,
   the learning rate eta_0 and its schedule (the lecture's section 5 uses the same setup);
@@ -24,7 +26,7 @@ from minibp.network import Network
 from minibp.optimizers import SGD
 from minibp.training import fit
 
-from . import Choice, Explorer, Slider
+from . import REBUILD, Choice, Explorer, Slider, rescaled
 
 CLASS_COLORS = ((0.12, 0.47, 0.71), (0.84, 0.15, 0.16), (0.17, 0.63, 0.17), (0.58, 0.40, 0.74))
 SCHEDULE_OPTIONS = {
@@ -50,42 +52,113 @@ def decision_boundary(ax, network, X, labels, resolution=80, margin=0.35, confid
     probability near chance). ``limits``: ((x_min, x_max), (y_min, y_max)), else from X.
     Returns the limits used, so that several panels can share them.
     """
+    X, labels = _points(X, labels)
+    limits = _margins(X, margin) if limits is None else limits
+    plane = _Plane(network, limits, resolution, confidence)
+    if plane.rgb is None:
+        _not_numbers(ax, limits)
+        return limits
+    plane.draw(ax)
+    ax.scatter(X[:, 0], X[:, 1], c=plane.colors[labels.astype(int)], s=point_size,
+               edgecolors="black", linewidths=0.5, alpha=point_alpha)
+    return limits
+
+
+def _points(X, labels):
     X, labels = np.asarray(X, dtype=np.float64), np.asarray(labels)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"X must have shape (N, 2) to be drawn in the plane, got {X.shape}")
     if labels.shape != (X.shape[0],):
         raise ValueError(f"labels must have shape ({X.shape[0]},), got {labels.shape}")
-    if limits is None:
-        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-        limits = ((low[0], high[0]), (low[1], high[1]))
-    (x_min, x_max), (y_min, y_max) = limits
-    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
-    Y = network.predict(np.column_stack([xx.ravel(), yy.ravel()]))
-    if not np.all(np.isfinite(Y)):  # say so, rather than draw an empty plane
-        ax.text(0.5, 0.5, "the network's outputs are not numbers (NaN or inf):\nnothing to draw",
-                transform=ax.transAxes, ha="center", va="center", fontsize=11,
-                bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
-        ax.set(xlim=(x_min, x_max), ylim=(y_min, y_max))
-        return limits
-    if Y.shape[1] == 1:
-        Y = np.column_stack([1.0 - Y[:, 0], Y[:, 0]])  # one sigmoid unit: p(class 1) = y
-    n_classes = Y.shape[1]
-    winner = Y.argmax(axis=1)
-    sure = (Y.max(axis=1) - 1.0 / n_classes) / (1.0 - 1.0 / n_classes) if confidence else 1.0
-    colors = np.array(CLASS_COLORS * (n_classes // len(CLASS_COLORS) + 1))[:n_classes]
-    strength = 0.55 * np.clip(sure, 0.0, 1.0)[:, None]
-    rgb = (1.0 - strength) + strength * colors[winner]  # white blended toward the class colour
-    ax.imshow(rgb.reshape(resolution, resolution, 3), origin="lower", aspect="auto",
-              extent=(x_min, x_max, y_min, y_max), interpolation="bilinear")
-    if n_classes == 2:
-        ax.contour(xx, yy, winner.reshape(xx.shape), levels=[0.5], colors="black", linewidths=1.0)
-    ax.scatter(X[:, 0], X[:, 1], c=colors[labels.astype(int)], s=point_size, edgecolors="black",
-               linewidths=0.5, alpha=point_alpha)
-    ax.set_xlim(x_min, x_max)
-    ax.set_ylim(y_min, y_max)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return limits
+    return X, labels
+
+
+def _not_numbers(ax, limits):
+    """Say that the network's outputs are not numbers, rather than draw an empty plane."""
+    ax.text(0.5, 0.5, "the network's outputs are not numbers (NaN or inf):\nnothing to draw",
+            transform=ax.transAxes, ha="center", va="center", fontsize=11,
+            bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
+    ax.set(xlim=limits[0], ylim=limits[1])
+
+
+class _Plane:
+    """What ``decision_boundary`` colours: the network's classes over a grid of the plane.
+
+    ``rgb``: (resolution, resolution, 4) RGBA bytes, None when an output is not a number;
+    ``winner``: the winning class per grid point; ``colors``: one colour per class."""
+
+    def __init__(self, network, limits, resolution=80, confidence=True):
+        (x_min, x_max), (y_min, y_max) = self.limits = limits
+        self.xx, self.yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
+                                       np.linspace(y_min, y_max, resolution))
+        Y = network.predict(np.column_stack([self.xx.ravel(), self.yy.ravel()]))
+        n_classes = max(Y.shape[1], 2)  # one sigmoid unit: two classes
+        self.colors = np.array(CLASS_COLORS * (n_classes // len(CLASS_COLORS) + 1))[:n_classes]
+        self.rgb = self.winner = None
+        if not np.all(np.isfinite(Y)):
+            return
+        if Y.shape[1] == 1:
+            Y = np.column_stack([1.0 - Y[:, 0], Y[:, 0]])  # one sigmoid unit: p(class 1) = y
+        winner = Y.argmax(axis=1)
+        sure = (Y.max(axis=1) - 1.0 / n_classes) / (1.0 - 1.0 / n_classes) if confidence else 1.0
+        strength = 0.55 * np.clip(sure, 0.0, 1.0)[:, None]
+        rgb = (1.0 - strength) + strength * self.colors[winner]  # white blended toward the class colour
+        # As RGBA bytes: matplotlib scales those to the axes twice as fast as RGB floats.
+        rgba = np.full((resolution * resolution, 4), 255, dtype=np.uint8)
+        rgba[:, :3] = np.rint(255 * rgb)
+        self.rgb, self.winner = rgba.reshape(resolution, resolution, 4), winner.reshape(self.xx.shape)
+
+    def draw(self, ax, animated=False):
+        """The coloured plane and, for two classes, the boundary between them (else None)."""
+        (x_min, x_max), (y_min, y_max) = self.limits
+        image = ax.imshow(self.rgb, origin="lower", aspect="auto", extent=(x_min, x_max, y_min, y_max),
+                          interpolation="bilinear", animated=animated)
+        contour = self.contour(ax, animated) if len(self.colors) == 2 else None
+        ax.set_xlim(x_min, x_max)
+        ax.set_ylim(y_min, y_max)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return image, contour
+
+    def contour(self, ax, animated=False):
+        return ax.contour(self.xx, self.yy, self.winner, levels=[0.5], colors="black",
+                          linewidths=1.0, animated=animated)
+
+
+def _live_map(ax, network, points, limits):
+    """``decision_boundary``'s picture for an explorer whose network moves with its controls.
+
+    ``points``: [(X, labels, point_size, point_alpha), ...], drawn in this order over one plane.
+    Plane, boundary and points are animated (the points must stay on top of the plane), and so
+    are the frame's spines, which a static figure draws over the plane. Returns
+    ``show(network)``, which colours the plane for another network and returns False, or
+    ``REBUILD`` when that network's outputs are not numbers (the figure then says so afresh).
+    Returns None, having said so, if this network's outputs are not numbers already.
+    """
+    plane = _Plane(network, limits)
+    if plane.rgb is None:
+        _not_numbers(ax, limits)
+        return None
+    image, contour = plane.draw(ax, animated=True)
+    for X, labels, size, alpha in points:
+        X, labels = _points(X, labels)
+        ax.scatter(X[:, 0], X[:, 1], c=plane.colors[labels.astype(int)], s=size,
+                   edgecolors="black", linewidths=0.5, alpha=alpha, animated=True)
+    for spine in ax.spines.values():
+        spine.set_animated(True)
+
+    def show(network):
+        plane = _Plane(network, limits)
+        if plane.rgb is None:
+            return REBUILD
+        image.set_data(plane.rgb)
+        if contour is not None:  # matplotlib draws contours only afresh: take over the new paths
+            fresh = plane.contour(ax)
+            contour.set_paths(fresh.get_paths())
+            fresh.remove()
+        return False
+
+    return show
 
 
 def _frozen(*arrays):
@@ -154,38 +227,93 @@ def capacity_run(hidden_units):
 
 
 # --- drawing --------------------------------------------------------------------------------
-def _curves(ax, history, title, keys=("loss", "val_loss"), labels=("training", "validation")):
-    for key, label, style in zip(keys, labels, ("-", "--")):
-        ax.plot(history["epoch"], history[key], style, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("cross-entropy loss (log scale)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=9)
-    ax.set_title(title, fontsize=10)
+# Each explorer draws its axes, labels and legends once; what a move changes (curves, titles
+# that quote numbers, the decision boundary) is animated and redrawn alone (see the package's
+# docstring). Axis limits hold while the curves stay inside them, so that most moves leave
+# the axes' ticks as they are.
+def _loss_limits(*values):
+    """Log-axis limits for losses: down to a power of ten, up to 1, 2 or 5 times one, at least
+    10 % beyond the finite ``values``. They change only when a curve crosses such a round
+    number (every loss starts near 1), so that most moves keep the axis as it is."""
+    values = np.concatenate([np.ravel(v) for v in values])
+    values = values[np.isfinite(values) & (values > 0)]
+    tops = np.array([step * 10.0 ** power for power in range(-3, 4) for step in (1, 2, 5)])
+    return 10.0 ** np.floor(np.log10(values.min() / 1.1)), tops[tops >= values.max() * 1.1].min()
+
+
+def _margins(X, margin=0.35):
+    """decision_boundary's limits around the points X."""
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    return (low[0], high[0]), (low[1], high[1])
+
+
+def _epoch_limits(first, last):
+    """The x limits that autoscaling gives a full run's epochs, kept when a run stops early."""
+    return first - 0.05 * (last - first), last + 0.05 * (last - first)
+
+
+def _set_limits(ax, xlim=None, ylim=None):
+    """Set the limits that differ; True if any did (the panel's ticks then change too)."""
+    changed = False
+    for limits, get, put in ((xlim, ax.get_xlim, ax.set_xlim), (ylim, ax.get_ylim, ax.set_ylim)):
+        if limits is not None and tuple(get()) != tuple(limits):
+            put(limits)
+            changed = True
+    return changed
 
 
 def _draw_learning_rate(fig, learning_rate, schedule):
-    network, history = schedule_run(learning_rate, schedule)
     X, labels, _, _ = spirals_problem()
     # The loss and the learning rate stacked on the left, the decision boundary on the right.
     grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
     ax_loss, ax_rate = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
     ax_map = fig.add_subplot(grid[:, 1])
-    _curves(ax_loss, history, f"η₀ = {learning_rate:.3g}, schedule: {schedule}")
-    epochs = history["epoch"][1:]
-    ax_rate.plot(epochs, history["learning_rate"][1:], color="tab:purple")
+    losses = [ax_loss.plot([], [], style, label=label, animated=True)[0]
+              for label, style in (("training", "-"), ("validation", "--"))]
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlim(_epoch_limits(0, SCHEDULE_EPOCHS))
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("cross-entropy loss (log scale)")
+    ax_loss.grid(alpha=0.3)
+    ax_loss.legend(fontsize=9, loc="lower left")  # where no run's curves go
+    loss_title = ax_loss.set_title("", fontsize=10)
+    (rates,) = ax_rate.plot([], [], color="tab:purple", animated=True)
     ax_rate.set_yscale("log")
+    ax_rate.set_xlim(_epoch_limits(1, SCHEDULE_EPOCHS))
     ax_rate.set_xlabel("epoch")
     ax_rate.set_ylabel("learning rate ηₖ (log scale)")
     ax_rate.set_title("the learning rate of each epoch", fontsize=10)
     ax_rate.grid(alpha=0.3)
-    decision_boundary(ax_map, network, X, labels, point_size=12)
-    if history.stopped:
-        ax_map.set_title("training stopped: diverged", fontsize=10, color="darkred")
-    else:
-        ax_map.set_title(f"after {history.epoch[-1]} epochs: validation accuracy "
-                         f"{history.val_accuracy[-1]:.2f}", fontsize=10)
+    network, _ = schedule_run(learning_rate, schedule)
+    show_map = _live_map(ax_map, network, [(X, labels, 12, 1.0)], _margins(X))
+    map_title = ax_map.set_title("", fontsize=10)
+    for text in (loss_title, map_title):
+        text.set_animated(True)
+
+    def update(learning_rate, schedule):
+        network, history = schedule_run(learning_rate, schedule)
+        loss, val_loss = history["loss"], history["val_loss"]
+        losses[0].set_data(history["epoch"], loss)
+        losses[1].set_data(history["epoch"], val_loss)
+        loss_title.set_text(f"η₀ = {learning_rate:.3g}, schedule: {schedule}")
+        epochs, eta = history["epoch"][1:], history["learning_rate"][1:]
+        rates.set_data(epochs, eta)
+        if history.stopped:
+            map_title.set(text="training stopped: diverged", color="darkred")
+        else:
+            map_title.set(text=f"after {history.epoch[-1]} epochs: validation accuracy "
+                               f"{history.val_accuracy[-1]:.2f}", color="black")
+        if show_map is None or show_map(network) is REBUILD:
+            return REBUILD
+        # The rates fall from eta_0 by at most 20 times: three decades below the power of ten
+        # above eta_0 hold them, whatever the schedule.
+        top = 10.0 ** np.ceil(np.log10(1.25 * learning_rate))
+        moved = [_set_limits(ax_loss, ylim=_loss_limits(loss, val_loss)),
+                 _set_limits(ax_rate, ylim=(top / 1000, top))]
+        return [ax for ax, changed in zip((ax_loss, ax_rate), moved) if changed] or False
+
+    update(learning_rate, schedule)
+    return update
 
 
 def learning_rate():
@@ -203,23 +331,22 @@ def learning_rate():
 
 
 def _draw_batch_size(fig, batch_size):
-    network, history = batch_run(batch_size)
     X, labels, _, _ = moons_problem()
     # Loss per epoch and per update stacked on the left, the decision boundary on the right.
     grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
     ax_epochs, ax_updates = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
     ax_map = fig.add_subplot(grid[:, 1])
-    for size, style in ((1, ":"), (BATCH_SIZES[-1], "--")):  # online and full batch, for reference
-        if size != batch_size:
-            _, reference = batch_run(size)
-            name = "online (1)" if size == 1 else f"full batch ({size})"
-            ax_epochs.plot(reference["epoch"], reference["loss"], style, color="gray", label=name)
-            ax_updates.plot(np.maximum(reference["updates"], 1), reference["loss"], style,
-                            color="gray", label=name)
-    label = f"batch size {batch_size}"
-    ax_epochs.plot(history["epoch"], history["loss"], "-", color="tab:blue", lw=2, label=label)
-    ax_updates.plot(np.maximum(history["updates"], 1), history["loss"], "-", color="tab:blue",
-                    lw=2, label=label)
+    # Online and full batch for reference, always (your batch size may draw over one of them):
+    # every batch size's loss starts where theirs do and stays above online's lowest, within
+    # their updates, so the axes stay put as the batch size changes.
+    for size, style in ((1, ":"), (BATCH_SIZES[-1], "--")):
+        _, reference = batch_run(size)
+        name = "online (1)" if size == 1 else f"full batch ({size})"
+        ax_epochs.plot(reference["epoch"], reference["loss"], style, color="gray", label=name)
+        ax_updates.plot(np.maximum(reference["updates"], 1), reference["loss"], style,
+                        color="gray", label=name)
+    yours = [ax.plot([], [], "-", color="tab:blue", lw=2, label="your batch size", animated=True)[0]
+             for ax in (ax_epochs, ax_updates)]
     for ax, xlabel, title in ((ax_epochs, "epoch", "per epoch (every example once)"),
                               (ax_updates, "updates (log scale)", "per update (weight change)")):
         ax.set_yscale("log")
@@ -227,11 +354,25 @@ def _draw_batch_size(fig, batch_size):
         ax.set_ylabel("training loss (log scale)")
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=9)
+        ax.legend(fontsize=9, loc="lower left")  # fixed, where no curve goes
     ax_updates.set_xscale("log")
-    decision_boundary(ax_map, network, X, labels)
-    ax_map.set_title(f"{history.updates[-1]} updates in {BATCH_EPOCHS} epochs: "
-                     f"accuracy {history.accuracy[-1]:.2f}", fontsize=10)
+    network, _ = batch_run(batch_size)
+    show_map = _live_map(ax_map, network, [(X, labels, 18, 1.0)], _margins(X))
+    map_title = ax_map.set_title("", fontsize=10)
+    map_title.set_animated(True)
+
+    def update(batch_size):
+        network, history = batch_run(batch_size)
+        yours[0].set_data(history["epoch"], history["loss"])
+        yours[1].set_data(np.maximum(history["updates"], 1), history["loss"])
+        map_title.set_text(f"{history.updates[-1]} updates in {BATCH_EPOCHS} epochs: "
+                           f"accuracy {history.accuracy[-1]:.2f}")
+        if show_map is None or show_map(network) is REBUILD:
+            return REBUILD
+        return [ax for ax in (ax_epochs, ax_updates) if rescaled(ax)] or False
+
+    update(batch_size)
+    return update
 
 
 def batch_size():
@@ -246,24 +387,39 @@ def batch_size():
 
 
 def _draw_hidden_units(fig, hidden_units):
-    network, history = capacity_run(hidden_units)
     X, labels, X_val, labels_val = circles_problem()
     ax_curves, ax_map = fig.subplots(1, 2, width_ratios=[1.2, 1.0])
-    ax_curves.plot(history["epoch"], history["accuracy"], label="training (30 points)")
-    ax_curves.plot(history["epoch"], history["val_accuracy"], label="validation (300 points)")
-    ax_curves.set_ylim(0.3, 1.02)
+    curves = [ax_curves.plot([], [], label=label, animated=True)[0]
+              for label in ("training (30 points)", "validation (300 points)")]
+    ax_curves.set(xlim=_epoch_limits(0, CAPACITY_EPOCHS), ylim=(0.3, 1.02))
     ax_curves.set_xlabel("epoch")
     ax_curves.set_ylabel("accuracy")
     ax_curves.grid(alpha=0.3)
     ax_curves.legend(fontsize=9, loc="lower right")
-    best = int(np.argmax(history["val_accuracy"]))
-    ax_curves.set_title(f"{hidden_units} hidden unit(s): best validation accuracy "
-                        f"{history.val_accuracy[best]:.2f} at epoch {best}", fontsize=10)
-    limits = decision_boundary(ax_map, network, X_val, labels_val, point_size=8, point_alpha=0.35)
-    decision_boundary(ax_map, network, X, labels, point_size=30, limits=limits)
-    ax_map.set_title(f"accuracy: training {history.accuracy[-1]:.2f}, validation "
-                     f"{history.val_accuracy[-1]:.2f}\n(large dots: the 30 training points)",
-                     fontsize=10)
+    curves_title = ax_curves.set_title("", fontsize=10)
+    network, _ = capacity_run(hidden_units)
+    # The validation points faint, the training points large on top, over the same plane.
+    show_map = _live_map(ax_map, network, [(X_val, labels_val, 8, 0.35), (X, labels, 30, 1.0)],
+                         _margins(X_val))
+    map_title = ax_map.set_title("", fontsize=10)
+    for text in (curves_title, map_title):
+        text.set_animated(True)
+
+    def update(hidden_units):
+        network, history = capacity_run(hidden_units)
+        for curve, key in zip(curves, ("accuracy", "val_accuracy")):
+            curve.set_data(history["epoch"], history[key])
+        best = int(np.argmax(history["val_accuracy"]))
+        curves_title.set_text(f"{hidden_units} hidden unit(s): best validation accuracy "
+                              f"{history.val_accuracy[best]:.2f} at epoch {best}")
+        map_title.set_text(f"accuracy: training {history.accuracy[-1]:.2f}, validation "
+                           f"{history.val_accuracy[-1]:.2f}\n(large dots: the 30 training points)")
+        if show_map is None or show_map(network) is REBUILD:
+            return REBUILD
+        return False
+
+    update(hidden_units)
+    return update
 
 
 def hidden_units():
