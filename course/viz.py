@@ -7,6 +7,7 @@ in any layout; nothing here calls ``plt.show()`` or keeps global state.
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,7 +27,8 @@ def _unit_positions(sizes):
     return positions
 
 
-def draw_network(ax, network, unit_names=None, outputs=None, previous=None, fontsize=10):
+def draw_network(ax, network, unit_names=None, outputs=None, previous=None, fontsize=10,
+                 animated=False):
     """Draw a small MLP with every weight and bias written on it.
 
     ``unit_names``: one list of labels per layer (default 1, 2, ... in order).
@@ -37,6 +39,10 @@ def draw_network(ax, network, unit_names=None, outputs=None, previous=None, font
     The drawing is to scale (equal aspect): the values fit inside the units and the labels
     keep clear of them when a drawing unit is about an inch (``fontsize`` 10; the 3-2-1
     network then needs a panel of about 7.6 x 3.3 in). Unit texts carry the gid "unit".
+
+    ``animated``, for a live widget: every artist of the drawing is animated, and the
+    function returns ``update(network, outputs=None, previous=None)``, which redraws the same
+    drawing for other values of a network of the same sizes (edges, labels, unit texts).
     """
     sizes = network.sizes
     pos = _unit_positions(sizes)
@@ -47,38 +53,52 @@ def draw_network(ax, network, unit_names=None, outputs=None, previous=None, font
     def label(new, old):
         return f"{new:.3f}" if old is None else f"{old:.3f}\u2192{new:.3f}"
 
-    for l, layer in enumerate(network.layers, start=1):
-        old = previous.layers[l - 1] if previous is not None else None
+    edges, weights, biases, units = {}, {}, {}, {}  # the artists whose looks the values set
+    for l in range(1, len(sizes)):
         # Labels sit near the source, where the edges into one unit fan apart (they cross
         # half-way); edges that all end in one unit do not cross, so theirs sit half-way.
         along = 0.5 if len(pos[l]) == 1 else ALONG
         for p, (x0, y0) in enumerate(pos[l - 1]):
             for q, (x1, y1) in enumerate(pos[l]):
-                w = layer.W[p, q]
-                ax.plot([x0, x1], [y0, y1], color="tab:blue" if w >= 0 else "tab:red",
-                        lw=0.8 + 2.5 * min(abs(w), 1.5), alpha=0.6, zorder=1)
+                (edges[l, p, q],) = ax.plot([x0, x1], [y0, y1], color="tab:blue", alpha=0.6,
+                                            zorder=1, animated=animated)
                 tx, ty = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
-                ax.text(tx, ty, f"w{subscript(unit_names[l - 1][p] + unit_names[l][q])}="
-                        + label(w, None if old is None else old.W[p, q]),
-                        fontsize=fontsize - 1, ha="center", va="center", zorder=3,
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+                weights[l, p, q] = ax.text(
+                    tx, ty, "", fontsize=fontsize - 1, ha="center", va="center", zorder=3,
+                    animated=animated,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
         for q, (x1, y1) in enumerate(pos[l]):
-            theta = label(layer.b[q], None if old is None else old.b[q])
-            ax.text(x1, y1 - UNIT_RADIUS - 0.06, f"\u03b8{subscript(unit_names[l][q])}={theta}",
-                    fontsize=fontsize - 1, ha="center", va="top", zorder=3)
+            biases[l, q] = ax.text(x1, y1 - UNIT_RADIUS - 0.06, "", fontsize=fontsize - 1,
+                                   ha="center", va="top", zorder=3, animated=animated)
     for l, column in enumerate(pos):
         for q, (x, y) in enumerate(column):
-            ax.add_patch(_circle((x, y)))
-            text = unit_names[l][q]
-            if outputs is not None:
-                text += f"\n{np.ravel(outputs[l])[q]:.3f}"
-            ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=5,
-                    linespacing=1.1, gid="unit")
+            ax.add_patch(_circle((x, y))).set_animated(animated)
+            units[l, q] = ax.text(x, y, "", ha="center", va="center", fontsize=fontsize, zorder=5,
+                                  linespacing=1.1, gid="unit", animated=animated)
+
+    def update(network, outputs=None, previous=None):
+        for (l, p, q), edge in edges.items():
+            w = network.layers[l - 1].W[p, q]
+            old = None if previous is None else previous.layers[l - 1].W[p, q]
+            edge.set_color("tab:blue" if w >= 0 else "tab:red")
+            edge.set_linewidth(0.8 + 2.5 * min(abs(w), 1.5))
+            weights[l, p, q].set_text(f"w{subscript(unit_names[l - 1][p] + unit_names[l][q])}="
+                                      + label(w, old))
+        for (l, q), text in biases.items():
+            old = None if previous is None else previous.layers[l - 1].b[q]
+            text.set_text(f"\u03b8{subscript(unit_names[l][q])}="
+                          + label(network.layers[l - 1].b[q], old))
+        for (l, q), text in units.items():
+            text.set_text(unit_names[l][q] if outputs is None
+                          else f"{unit_names[l][q]}\n{np.ravel(outputs[l])[q]:.3f}")
+
+    update(network, outputs, previous)
     ax.set_xlim(-0.5, LAYER_GAP * (len(sizes) - 1) + 0.9)
     half = 0.5 * UNIT_GAP * (max(sizes) - 1)
     ax.set_ylim(-half - 0.45, half + 0.45)
     ax.set_aspect("equal")
     ax.axis("off")
+    return update if animated else None
 
 
 def subscript(name):
@@ -92,14 +112,22 @@ def _circle(centre, radius=UNIT_RADIUS):  # in data units: a circle, as the aspe
     return Circle(centre, radius, fc="#f4f1e8", ec="black", lw=1.2, zorder=4)
 
 
-def table(ax, rows, header, fontsize=9):
+def table(ax, rows, header, fontsize=9, animated_columns=None):
     """A table of strings (``rows``: list of lists, ``header``: list) on an axis with no frame.
 
     One block of monospaced text, columns right-aligned: a single text artist draws in a few
     milliseconds, where a matplotlib table of 70 cells took 50 (a widget redraws it live).
+
+    ``animated_columns`` (indices), for a live widget: the same table, its header one text
+    and its body one text per run of neighbouring columns, the texts of the animated columns
+    animated (a redraw then sets only the values that move).
+    Returns ``update(rows)``, which writes new rows into the animated columns and returns
+    False, or True when the columns' widths changed (then draw the table afresh).
     """
     ax.axis("off")
     widths = [max(len(str(row[j])) for row in [header] + rows) for j in range(len(header))]
+    if animated_columns is not None:
+        return _column_table(ax, rows, header, widths, fontsize, set(animated_columns))
 
     def line(row):
         return "  ".join(str(value).rjust(width) for value, width in zip(row, widths))
@@ -107,6 +135,59 @@ def table(ax, rows, header, fontsize=9):
     lines = [line(header), "\u2500" * len(line(header))] + [line(row) for row in rows]
     return ax.text(0.5, 0.5, "\n".join(lines), family="monospace", fontsize=fontsize,
                    ha="center", va="center", transform=ax.transAxes)
+
+
+def _column_table(ax, rows, header, widths, fontsize, animated):
+    """``table`` for a live widget: the header (with its rule) as one static text, and below
+    it the body as one text per run of neighbouring columns that are all animated or all not,
+    each placed on the monospaced grid of the block."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.transforms import ScaledTranslation
+
+    style = dict(family="monospace", fontsize=fontsize, va="top")
+    line = "  ".join(str(value).rjust(width) for value, width in zip(header, widths))
+    # Where the block's characters and lines fall, in points, as Agg sets them at the
+    # figure's dpi: a line is as high as any other, a character as wide as any other.
+    dpi, renderer = ax.figure.dpi, RendererAgg(1, 1, ax.figure.dpi)
+    probe = ax.text(0, 0, "", **style)
+    sizes = {}
+    for text in ("0" * 41, "0" * 81, "0\n0", "0\n0\n0"):
+        probe.set_text(text)
+        sizes[text] = probe.get_window_extent(renderer).size * 72 / dpi
+    probe.remove()
+    advance = (sizes["0" * 81][0] - sizes["0" * 41][0]) / 40
+    height = sizes["0\n0\n0"][1] - sizes["0\n0"][1]
+    top = height * (2 + len(rows)) / 2  # the whole block centred in the axes, as in ``table``
+
+    def place(x, y):  # points from the axes' centre
+        return ax.transAxes + ScaledTranslation(x / 72, y / 72, ax.figure.dpi_scale_trans)
+
+    ax.text(0.5, 0.5, line + "\n" + "\u2500" * len(line), ha="center", transform=place(0, top),
+            **style)
+    runs = []  # (columns, animated) of each run of neighbouring columns
+    for j in range(len(widths)):
+        if runs and (j in animated) == runs[-1][1]:
+            runs[-1][0].append(j)
+        else:
+            runs.append(([j], j in animated))
+
+    def body(columns, rows):
+        return "\n".join("  ".join(str(row[j]).rjust(widths[j]) for j in columns) for row in rows)
+
+    texts = []
+    for columns, moving in runs:
+        right = sum(widths[: columns[-1] + 1]) + 2 * columns[-1]  # characters from the left
+        texts.append(ax.text(0.5, 0.5, body(columns, rows), ha="right", animated=moving,
+                             transform=place((right - len(line) / 2) * advance, top - 2 * height),
+                             **style))
+
+    def update(rows):
+        for (columns, moving), text in zip(runs, texts):
+            if moving:
+                text.set_text(body(columns, rows))
+        return [max(len(str(row[j])) for row in [header] + rows) for j in range(len(header))] != widths
+
+    return update
 
 
 def loss_curves(ax, curves, xlabel="epoch", ylabel="loss", log=False):
@@ -246,6 +327,7 @@ def _spread(wanted, weights):
     return [v - i for i, v in enumerate(pooled)]
 
 
+@lru_cache(maxsize=4096)  # a live graph measures its numbers on every move
 def _text_width(text, fontsize, weight="normal"):
     """Width in points of one line of ``text`` as matplotlib will set it (no renderer needed)."""
     from matplotlib.font_manager import FontProperties
@@ -274,7 +356,8 @@ def _node_lines(node, show_grad, words):
     return lines
 
 
-def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highlight=None):
+def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highlight=None,
+               animated=False):
     """Draw the computational graph of ``root`` (a ``minibp.autograd.Value``), left to right.
 
     Each node is a box: its name (label, else op, else the constant's value) with its op on
@@ -295,11 +378,18 @@ def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highl
     the axes is too small for the graph. With a layout engine (layout="constrained") the
     layout runs first, to size the drawing for the axes' final place. Texts carry the gid
     "graph node" (inside a box), "graph op" (the tags) or "graph edge" (on the arrows).
+
+    ``animated``, for a live widget: the numbers (values, gradients, arrow labels) are
+    animated texts, and the function returns ``update(root, edge_labels=...)``, which writes
+    another graph's numbers into them and returns False, or True when the drawing cannot show
+    that graph (another structure, or boxes of another size): then draw it afresh.
     """
     from collections import Counter
 
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
     from matplotlib.transforms import ScaledTranslation, offset_copy
+
+    from minibp.autograd import topological_order
 
     if edge_labels not in ("local", "product", None):
         raise ValueError(f"edge_labels must be 'local', 'product' or None, got {edge_labels!r}")
@@ -316,15 +406,21 @@ def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highl
     label_width = _text_width("\u22120.000", fontsize - 1)  # about the widest edge label
 
     # Box sizes in points: as wide as the widest line, with words if the columns have room.
-    def box_width(words):
+    def box_width(words, nodes):
         return 12 + max(_text_width(text, fontsize, weight) for node in nodes
                         for text, _, weight in _node_lines(node, show_grad, words))
 
     def column_step(width):  # first and last boxes just inside the axes; arrows not too long
         return min((axes_width - width - 8) / max(columns - 1, 1), width + 2 * label_width + 32)
 
-    words = box_width(True) + label_width + 16 <= column_step(box_width(True))
-    width, line = box_width(words), 1.3 * fontsize
+    def sizes(nodes):  # what the numbers decide of the drawing: words or not, box width
+        with_words = box_width(True, nodes)
+        if with_words + label_width + 16 <= column_step(with_words):
+            return True, with_words
+        return False, box_width(False, nodes)
+
+    words, width = sizes(nodes)
+    line = 1.3 * fontsize
     tag = 8 if any(node.label and node.op for node in nodes) else 0  # room for the op tags
     height = line * (2 + show_grad) + 6 + tag
     gap = label_width + 4 if edge_labels else 16  # what an arrow needs between two boxes
@@ -351,6 +447,7 @@ def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highl
         with np.errstate(divide="ignore"):
             return np.hypot(*step) * min(0.5 * np.divide([width, height], np.abs(step)))
 
+    numbers = {}  # node -> its value and gradient texts; (input, node, k) -> its arrow's label
     for node in nodes:
         x, y = where[node]
         face = "#fdf2dc" if node in highlight else "#eaf0fa" if not node.inputs else "#f4f1e8"
@@ -361,9 +458,11 @@ def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highl
             transform=fig.dpi_scale_trans + ScaledTranslation(x, y, ax.transData)))
         lines = _node_lines(node, show_grad, words)
         top = 0.5 * line * (len(lines) - 1) - 0.5 * tag
-        for i, (text, colour, weight) in enumerate(lines):
-            ax.text(x, y, text, color=colour, fontsize=fontsize, fontweight=weight, ha="center",
-                    va="center", zorder=5, gid="graph node", transform=shifted(top - i * line))
+        texts = [ax.text(x, y, text, color=colour, fontsize=fontsize, fontweight=weight,
+                         ha="center", va="center", zorder=5, gid="graph node",
+                         transform=shifted(top - i * line), animated=animated and i > 0)
+                 for i, (text, colour, weight) in enumerate(lines)]
+        numbers[node] = texts[1:]  # the name stays, the numbers move
         if node.label and node.op:
             ax.text(x, y, OP_SYMBOLS.get(node.op, node.op), fontsize=fontsize - 1, color="#555555",
                     ha="center", va="center", zorder=6, gid="graph op", transform=shifted(height / 2),
@@ -385,11 +484,45 @@ def draw_graph(ax, root, show_grad=True, edge_labels="local", fontsize=10, highl
         if edge_labels is not None:
             local = local_gradients(node)[k]
             (xa, ya), (xb, yb) = points[-2], points[-1]  # on the arrow's last stretch
-            ax.text(0.5 * (xa + xb), 0.5 * (ya + yb),
-                    short_number(local if edge_labels == "local" else node.grad * local),
-                    color=LOCAL_COLOUR if edge_labels == "local" else GRADIENT_COLOUR,
-                    fontsize=fontsize - 1, ha="center", va="center", zorder=3, gid="graph edge",
-                    transform=along, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+            numbers[parent, node, k] = ax.text(
+                0.5 * (xa + xb), 0.5 * (ya + yb), _edge_label(node, local, edge_labels),
+                color=LOCAL_COLOUR if edge_labels == "local" else GRADIENT_COLOUR,
+                fontsize=fontsize - 1, ha="center", va="center", zorder=3, gid="graph edge",
+                transform=along, animated=animated,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+    if not animated:
+        return None
+    order = topological_order(root)
+
+    def shape(order):  # what the drawing shows of a graph but its numbers
+        position = {id(node): i for i, node in enumerate(order)}
+        return [(_node_name(node), node.op, [position[id(p)] for p in node.inputs]) for node in order]
+
+    drawn = shape(order), (words, width), edge_labels is None
+
+    def update(root, edge_labels=edge_labels):
+        new_order = topological_order(root)
+        if shape(new_order) != drawn[0] or (edge_labels is None) != drawn[2]:
+            return True
+        same = dict(zip(order, new_order))
+        if sizes([same[node] for node in nodes]) != drawn[1]:
+            return True
+        for node, texts in numbers.items():
+            if isinstance(node, tuple):  # an arrow: (input, node, k)
+                new = same[node[1]]
+                texts.set_text(_edge_label(new, local_gradients(new)[node[2]], edge_labels))
+                texts.set_color(LOCAL_COLOUR if edge_labels == "local" else GRADIENT_COLOUR)
+            else:
+                for text, (value, _, _) in zip(texts, _node_lines(same[node], show_grad, words)[1:]):
+                    text.set_text(value)
+        return False
+
+    return update
+
+
+def _edge_label(node, local, edge_labels):
+    """What an arrow into ``node`` reads: d node / d input (``local``), or upstream x local."""
+    return short_number(local if edge_labels == "local" else node.grad * local)
 
 
 BACKWARD_RADIUS = 0.42  # units of draw_backward: room for a 4-decimal delta inside

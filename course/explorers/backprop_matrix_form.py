@@ -115,27 +115,11 @@ def layer_report(depth, width, activation, bug="none"):
     return report
 
 
-def _draw(fig, depth, width, activation, bug):
-    report = layer_report(depth, width, activation, bug)
-    L = depth + 1
-    layers = np.arange(1, L + 1)
-    floor = 1e-13  # an exact 0 (e.g. dead ReLUs: both gradients 0) is drawn at the floor
-    ax_err, ax_norm = fig.subplots(1, 2, width_ratios=[1.4, 1])
+MAX_LAYERS = 6  # the depth slider's end (5 hidden layers) plus the output layer
+FLOOR = 1e-13  # an exact 0 (e.g. dead ReLUs: both gradients 0) is drawn at the floor
 
-    ax_err.axhspan(floor, GOOD, color="tab:green", alpha=0.12, label=f"agree (< {GOOD:g})")
-    ax_err.axhspan(BAD, 10.0, color="tab:red", alpha=0.12, label=f"bug (> {BAD:g})")
-    width_bar = 0.38
-    ax_err.bar(layers - width_bar / 2, np.maximum(report["dW"], floor), width_bar,
-               label="dWₗ", color="tab:blue")
-    ax_err.bar(layers + width_bar / 2, np.maximum(report["db"], floor), width_bar,
-               label="dbₗ", color="tab:orange")
-    ax_err.set_yscale("log")
-    ax_err.set_ylim(floor, 10.0)
-    ax_err.set_xticks(layers, [f"{l}" + (" (out)" if l == L else "") for l in layers])
-    ax_err.set_xlabel("layer l")
-    ax_err.set_ylabel("relative error (log scale)")
-    ax_err.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
-                  handlelength=1.2, columnspacing=1.0)
+
+def _error_title(report, depth, width, activation, bug):
     broken = report["bug_layer"]
     if bug == "none":
         what = "correct backprop"
@@ -143,19 +127,86 @@ def _draw(fig, depth, width, activation, bug):
         what = "no square W between hidden layers: W instead of Wᵀ would not even multiply"
     else:
         what = f"bug '{bug}' in δ{subscript(str(broken))}"
-    ax_err.set_title(f"{what}\n{depth} hidden layer(s) of {width} {activation} units",
-                     fontsize=10)
+    return f"{what}\n{depth} hidden layer(s) of {width} {activation} units"
 
-    ax_norm.semilogy(layers, np.maximum(report["norm_backprop"], floor), "o-", ms=8,
-                     label="backprop", color="tab:blue")
-    ax_norm.semilogy(layers, np.maximum(report["norm_numerical"], floor), "x--", ms=9,
-                     label="finite differences", color="black")
+
+def _norm_limits(report):
+    """Whole decades around the norms, at least 1e-4 to 1: the axis stays put on most moves."""
+    norms = np.maximum(report["norm_backprop"] + report["norm_numerical"], FLOOR)
+    return (min(1e-4, 10.0 ** np.floor(np.log10(norms.min()))),
+            max(1.0, 10.0 ** np.ceil(np.log10(norms.max()))))
+
+
+def _set_layers(ax_err, ax_norm, L):
+    """The x axes for L layers (ticks and limits: the background of both panels)."""
+    layers = np.arange(1, L + 1)
+    ax_err.set_xticks(layers, [f"{l}" + (" (out)" if l == L else "") for l in layers])
     ax_norm.set_xticks(layers)
+    for ax in (ax_err, ax_norm):
+        ax.set_xlim(0.5, L + 0.5)
+
+
+def _draw(fig, depth, width, activation, bug):
+    # Built once with bars for the deepest net; a move sets the bars' heights (those beyond
+    # the depth hidden), the norms and the title, all animated. The background (spans, ticks,
+    # labels, legends) changes only with the depth or when the norms leave the norm axis.
+    ax_err, ax_norm = fig.subplots(1, 2, width_ratios=[1.4, 1])
+    all_layers = np.arange(1, MAX_LAYERS + 1)
+
+    ax_err.axhspan(FLOOR, GOOD, color="tab:green", alpha=0.12, label=f"agree (< {GOOD:g})")
+    ax_err.axhspan(BAD, 10.0, color="tab:red", alpha=0.12, label=f"bug (> {BAD:g})")
+    width_bar = 0.38
+    bars = {key: ax_err.bar(all_layers + shift, FLOOR, width_bar, label=label, color=colour)
+            for key, shift, label, colour in (("dW", -width_bar / 2, "dWₗ", "tab:blue"),
+                                              ("db", width_bar / 2, "dbₗ", "tab:orange"))}
+    ax_err.set_yscale("log")
+    ax_err.set_ylim(FLOOR, 10.0)
+    ax_err.set_xlabel("layer l")
+    ax_err.set_ylabel("relative error (log scale)")
+    ax_err.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
+                  handlelength=1.2, columnspacing=1.0)
+    title = ax_err.set_title(" ", fontsize=10, animated=True)
+
+    (backprop,) = ax_norm.semilogy(all_layers, all_layers * 0.1, "o-", ms=8, label="backprop",
+                                   color="tab:blue")
+    (numerical,) = ax_norm.semilogy(all_layers, all_layers * 0.1, "x--", ms=9,
+                                    label="finite differences", color="black")
     ax_norm.set_xlabel("layer l")
     ax_norm.set_ylabel("‖dWₗ‖")
     ax_norm.set_title("size of the gradient per layer", fontsize=10)
     ax_norm.grid(alpha=0.3)
-    ax_norm.legend(fontsize=9)
+    ax_norm.legend(loc="lower right", fontsize=9)  # fixed: "best" would move with the data
+    # Animated only now: the legends copied the handles' looks, not their animation.
+    for artist in [*bars["dW"], *bars["db"], backprop, numerical]:
+        artist.set_animated(True)
+    drawn = {}
+
+    def update(depth, width, activation, bug):
+        report = layer_report(depth, width, activation, bug)
+        L = depth + 1
+        for key, container in bars.items():
+            for l, bar in enumerate(container, start=1):
+                bar.set_visible(l <= L)
+                if l <= L:
+                    bar.set_height(max(report[key][l - 1], FLOOR))
+        layers = np.arange(1, L + 1)
+        backprop.set_data(layers, np.maximum(report["norm_backprop"], FLOOR))
+        numerical.set_data(layers, np.maximum(report["norm_numerical"], FLOOR))
+        title.set_text(_error_title(report, depth, width, activation, bug))
+        changed = []
+        if drawn.get("L") != L:
+            drawn["L"] = L
+            _set_layers(ax_err, ax_norm, L)
+            changed += [ax_err, ax_norm]
+        limits = _norm_limits(report)
+        if drawn.get("limits") != limits:
+            drawn["limits"] = limits
+            ax_norm.set_ylim(limits)
+            changed += [] if ax_norm in changed else [ax_norm]
+        return changed or False  # the panels whose background changed, if any
+
+    update(depth, width, activation, bug)
+    return update
 
 
 def gradient_check():

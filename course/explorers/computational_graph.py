@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from minibp.autograd import Value
 
-from . import Choice, Explorer, Slider
+from . import REBUILD, Choice, Explorer, Slider
 
 EDGE_LABELS = {"local gradient": "local", "upstream \u00d7 local": "product"}
 
@@ -38,21 +38,52 @@ def neuron_graph_values(x1=1.0, w1=0.2, x2=0.0, w2=0.4, b=-0.4, t=1.0):
     return L, leaves
 
 
-def _draw(fig, x1, w1, x2, w2, b, t, labels):
+def _texts(x1, w1, x2, w2, b, t):
+    """The graph's root, the title and the caption of the gradients for these values."""
     from .. import viz
 
     L, leaves = neuron_graph_values(x1, w1, x2, w2, b, t)
-    ax = fig.subplots()
-    viz.draw_graph(ax, L, edge_labels=EDGE_LABELS[labels])
-    ax.set_title("one sigmoid neuron: o = \u03c3(w1\u00b7x1 + w2\u00b7x2 + b),  "
-                 f"L = \u00bd(o \u2212 t)\u00b2 = {viz.number(L.data, 4)}", fontsize=12)
-    arrows = ("local gradient \u2202node/\u2202input" if labels == "local gradient"
-              else "upstream \u00d7 local: what goes back to the input")
-    fig.text(0.5, 0.075, f"in each box: value (blue), \u2202L/\u2202node (red);  on each arrow: {arrows}",
-             ha="center", fontsize=10, color="#333333")
+    title = ("one sigmoid neuron: o = \u03c3(w1\u00b7x1 + w2\u00b7x2 + b),  "
+             f"L = \u00bd(o \u2212 t)\u00b2 = {viz.number(L.data, 4)}")
     gradients = "   ".join(f"\u2202L/\u2202{name} = {viz.number(leaves[name].grad, 4)}"
                            for name in ("w1", "w2", "b", "x1"))
-    fig.text(0.5, 0.02, gradients, ha="center", fontsize=11, color=viz.GRADIENT_COLOUR)
+    return L, title, gradients
+
+
+def _caption(labels):
+    arrows = ("local gradient \u2202node/\u2202input" if labels == "local gradient"
+              else "upstream \u00d7 local: what goes back to the input")
+    return f"in each box: value (blue), \u2202L/\u2202node (red);  on each arrow: {arrows}"
+
+
+def _draw(fig, x1, w1, x2, w2, b, t, labels):
+    from .. import viz
+
+    # The graph's boxes, arrows and names, and the caption's first line, stay in the
+    # background; the numbers (in the boxes, on the arrows, in the title and the gradients'
+    # line) are animated texts that a move rewrites.
+    L, title, gradients = _texts(x1, w1, x2, w2, b, t)
+    ax = fig.subplots()
+    update_graph = viz.draw_graph(ax, L, edge_labels=EDGE_LABELS[labels], animated=True)
+    title_text = ax.set_title(title, fontsize=12, animated=True)
+    caption = fig.text(0.5, 0.075, _caption(labels), ha="center", fontsize=10, color="#333333")
+    gradients_text = fig.text(0.5, 0.02, gradients, ha="center", fontsize=11,
+                              color=viz.GRADIENT_COLOUR, animated=True)
+    drawn = {"labels": labels}
+
+    def update(x1, w1, x2, w2, b, t, labels):
+        L, title, gradients = _texts(x1, w1, x2, w2, b, t)
+        if update_graph(L, edge_labels=EDGE_LABELS[labels]):
+            return REBUILD  # boxes of another size
+        title_text.set_text(title)
+        gradients_text.set_text(gradients)
+        if labels == drawn["labels"]:
+            return False
+        drawn["labels"] = labels
+        caption.set_text(_caption(labels))  # in the background
+        return True
+
+    return update
 
 
 def neuron_graph():

@@ -36,72 +36,107 @@ def _signed(value):
     return f"{value:g}".replace("-", "\u2212")
 
 
-def _row(ax, y, values, name, colours, below=False, x0=0.0):
-    for j, (value, colour) in enumerate(zip(values, colours)):
-        ax.add_patch(_box(x0 + j, y, colour))
+def _row(ax, y, values, name, below=False, x0=0.0):
+    """A row of boxes with their values, indices and name (static); returns the boxes'
+    frames, drawn on top, animated: a move only recolours them."""
+    from matplotlib.patches import Rectangle
+
+    frames = []
+    for j, value in enumerate(values):
+        # White fill under the value (static), the frame over it (its colour moves).
+        ax.add_patch(Rectangle((x0 + j + 0.05, y), 0.9, 1.0, facecolor="white", edgecolor="none"))
         ax.text(x0 + j + 0.5, y + 0.5, _signed(value), ha="center", va="center", fontsize=12,
                 color="black")
         ax.text(x0 + j + 0.5, y - 0.08 if below else y + 1.08, str(j), ha="center",
                 va="top" if below else "bottom", fontsize=10, color="#555555")
+        frames.append(ax.add_patch(Rectangle((x0 + j + 0.05, y), 0.9, 1.0, fill=False,
+                                             animated=True)))
     ax.text(x0 - 0.15, y + 0.5, name, ha="right", va="center", fontsize=12)
+    return frames
 
 
-def _box(x, y, colour):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x + 0.05, y), 0.9, 1.0, facecolor="white", edgecolor=colour,
-                     lw=3 if colour == HIGHLIGHT else 1.2)
-
-
-def _link(ax, x_top, x_bottom):
-    ax.annotate("", xy=(x_bottom + 0.5, 1.02), xytext=(x_top + 0.5, 2.95),
-                arrowprops=dict(arrowstyle="-", color=HIGHLIGHT, lw=1.8))
+def _colour(frames, colours):
+    for frame, colour in zip(frames, colours):
+        frame.set_edgecolor(colour)
+        frame.set_linewidth(3 if colour == HIGHLIGHT else 1.2)
 
 
-def _frame(ax, title):
+def _link(ax):
+    """A red line from a box of a_prev down to a box of delta, placed by ``_place``."""
+    return ax.annotate("", xy=(0, 0), xytext=(0, 0), animated=True,
+                       arrowprops=dict(arrowstyle="-", color=HIGHLIGHT, lw=1.8))
+
+
+def _place(link, x_top, x_bottom):
+    link.xy, link.xyann = (x_bottom + 0.5, 1.02), (x_top + 0.5, 2.95)
+
+
+def _frame(ax):
     ax.set_xlim(-2.2, 5.3)
     ax.set_ylim(-2.5, 4.6)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title, fontsize=12)
+    return ax.set_title(" ", fontsize=12, animated=True)  # its text moves with the slider
 
 
 def _draw(fig, tap, pixel):
+    # Built once: the rows' values, indices and names and the caption stay in the background;
+    # what a move changes (titles, frame colours, red lines, K[p] tags, sums) is animated.
     left, right = fig.subplots(1, 2)
+    sum_text = dict(ha="center", va="top", fontsize=11, animated=True)
     # Left: dL/dK[tap] = sum_i a_prev[i + tap] delta[i].
-    _frame(left, f"kernel gradient \u2202L/\u2202K[{tap}]")
-    terms = kernel_gradient_terms(tap)
-    _row(left, 3.0, A_PREV, "a_prev",
-         [HIGHLIGHT if tap <= x < tap + len(DELTA) else MUTED for x in range(len(A_PREV))])
-    _row(left, 0.0, DELTA, "\u03b4", [HIGHLIGHT] * len(DELTA), below=True)
-    for i, _, _ in terms:
-        _link(left, i + tap, i)
-    total = sum(a * d for _, a, d in terms)
-    products = " + ".join(f"({_signed(a)})({_signed(d)})" for _, a, d in terms)
-    left.text(1.5, -0.75, f"= {products}", ha="center", va="top", fontsize=11)
-    left.text(1.5, -1.6, f"= {_signed(total)}   (one product per position i)", ha="center", va="top",
-              fontsize=11, color=HIGHLIGHT)
-    # Right: dL/da_prev[pixel] = sum_p delta[pixel - p] K[p].
-    _frame(right, f"input gradient \u2202L/\u2202a_prev[{pixel}]")
-    terms = input_gradient_terms(pixel)
-    used = {i for i, *_ in terms}
-    _row(right, 3.0, A_PREV, "a_prev",
-         [HIGHLIGHT if x == pixel else MUTED for x in range(len(A_PREV))])
-    _row(right, 0.0, DELTA, "\u03b4", [HIGHLIGHT if i in used else MUTED for i in range(len(DELTA))],
-         below=True)
-    for i, p, _, _ in terms:
-        _link(right, pixel, i)
-        right.text(i + 0.5 + 0.3 * (pixel - i) + 0.32, 1.55, f"K[{p}]",
-                   ha="center", va="center", fontsize=10, color="#333333",
-                   bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
-    total = sum(d * k for _, _, d, k in terms)
-    products = " + ".join(f"({_signed(d)})({_signed(k)})" for _, _, d, k in terms)
-    right.text(1.5, -0.75, f"= {products}", ha="center", va="top", fontsize=11)
-    right.text(1.5, -1.6, f"= {_signed(total)}   (taps p = {pixel} \u2212 i)", ha="center", va="top",
-               fontsize=11, color=HIGHLIGHT)
+    left_title = _frame(left)
+    left_top = _row(left, 3.0, A_PREV, "a_prev")
+    _colour(_row(left, 0.0, DELTA, "\u03b4", below=True), [HIGHLIGHT] * len(DELTA))
+    left_links = [_link(left) for _ in DELTA]  # one per position i, whatever the tap
+    left_products = left.text(1.5, -0.75, "", **sum_text)
+    left_total = left.text(1.5, -1.6, "", color=HIGHLIGHT, **sum_text)
+    # Right: dL/da_prev[pixel] = sum_p delta[pixel - p] K[p]; up to 3 terms, unused ones hidden.
+    right_title = _frame(right)
+    right_top = _row(right, 3.0, A_PREV, "a_prev")
+    right_bottom = _row(right, 0.0, DELTA, "\u03b4", below=True)
+    right_links = [_link(right) for _ in KERNEL]
+    taps = [right.text(0, 0, "", ha="center", va="center", fontsize=10, color="#333333",
+                       animated=True, bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+            for _ in KERNEL]
+    right_products = right.text(1.5, -0.75, "", **sum_text)
+    right_total = right.text(1.5, -1.6, "", color=HIGHLIGHT, **sum_text)
     fig.text(0.5, 0.03, "a_prev = [1, 2, 0, \u22121, 3],  K = [1, 0, \u22122],  "
              "\u03b4 = \u2202L/\u2202z = [1, \u22121, 2]: red lines are the terms of the sum",
              ha="center", fontsize=11)
+
+    def update(tap, pixel):
+        left_title.set_text(f"kernel gradient \u2202L/\u2202K[{tap}]")
+        terms = kernel_gradient_terms(tap)
+        _colour(left_top, [HIGHLIGHT if tap <= x < tap + len(DELTA) else MUTED
+                           for x in range(len(A_PREV))])
+        for link, (i, _, _) in zip(left_links, terms):
+            _place(link, i + tap, i)
+        total = sum(a * d for _, a, d in terms)
+        products = " + ".join(f"({_signed(a)})({_signed(d)})" for _, a, d in terms)
+        left_products.set_text(f"= {products}")
+        left_total.set_text(f"= {_signed(total)}   (one product per position i)")
+
+        right_title.set_text(f"input gradient \u2202L/\u2202a_prev[{pixel}]")
+        terms = input_gradient_terms(pixel)
+        used = {i for i, *_ in terms}
+        _colour(right_top, [HIGHLIGHT if x == pixel else MUTED for x in range(len(A_PREV))])
+        _colour(right_bottom, [HIGHLIGHT if i in used else MUTED for i in range(len(DELTA))])
+        for k, (link, label) in enumerate(zip(right_links, taps)):
+            link.set_visible(k < len(terms))
+            label.set_visible(k < len(terms))
+            if k < len(terms):
+                i, p, _, _ = terms[k]
+                _place(link, pixel, i)
+                label.set_position((i + 0.5 + 0.3 * (pixel - i) + 0.32, 1.55))
+                label.set_text(f"K[{p}]")
+        total = sum(d * k for _, _, d, k in terms)
+        products = " + ".join(f"({_signed(d)})({_signed(k)})" for _, _, d, k in terms)
+        right_products.set_text(f"= {products}")
+        right_total.set_text(f"= {_signed(total)}   (taps p = {pixel} \u2212 i)")
+
+    update(tap, pixel)
+    return update
 
 
 def conv_gradient_sums():

@@ -10,7 +10,7 @@ from minibp.network import Dense, Network
 from minibp.optimizers import SGD
 from minibp.training import train_step
 
-from . import Explorer, Slider
+from . import REBUILD, Explorer, Slider
 
 UNIT_NAMES = [["1", "2", "3"], ["4", "5"], ["6"]]
 
@@ -48,24 +48,46 @@ def update_rows(before, after, forward, grads, learning_rate):
     return rows
 
 
-def _draw(fig, x1, x2, x3, target, learning_rate):
-    from .. import viz
+HEADER = ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"]
 
+
+def _numbers(x1, x2, x3, target, learning_rate):
+    """What the figure writes for these controls: the network drawing's arguments, the two
+    titles and the update table's rows."""
     before, after, forward, grads = one_update(x1, x2, x3, target, learning_rate)
     o6_before = forward.output[0, 0]
     o6_after = after.predict(np.array([[x1, x2, x3]]))[0, 0]
-    # The network above its update table: side by side, both would not fit 9.6 in readably.
-    ax_net, ax_table = fig.subplots(2, 1, height_ratios=[3.3, 2.5])
-    viz.draw_network(ax_net, after, UNIT_NAMES, outputs=forward.a, previous=before)
-    ax_net.set_title(
-        f"o6 = {o6_before:.4f} \u2192 {o6_after:.4f};  "
-        f"L = \u00bd(t \u2212 o6)\u00b2: {0.5 * (target - o6_before) ** 2:.4f} \u2192 "
-        f"{0.5 * (target - o6_after) ** 2:.4f}", fontsize=11)
+    title = (f"o6 = {o6_before:.4f} \u2192 {o6_after:.4f};  "
+             f"L = \u00bd(t \u2212 o6)\u00b2: {0.5 * (target - o6_before) ** 2:.4f} \u2192 "
+             f"{0.5 * (target - o6_after) ** 2:.4f}")
     rows = [[name] + [f"{np.round(v, 4) + 0.0:+.4f}" for v in values]  # + 0.0: no "-0.0000"
             for name, *values in update_rows(before, after, forward, grads, learning_rate)]
-    viz.table(ax_table, rows, ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"],
-              fontsize=10)
-    ax_table.set_title(f"one update with \u03b7 = {learning_rate:g}, t = {target:g}", fontsize=11)
+    caption = f"one update with \u03b7 = {learning_rate:g}, t = {target:g}"
+    return (after, forward.a, before), title, rows, caption
+
+
+def _draw(fig, x1, x2, x3, target, learning_rate):
+    from .. import viz
+
+    # Every control moves nearly every number: the network drawing and the titles are animated
+    # whole, the table but its header, names and old weights (which no control changes).
+    network, title, rows, caption = _numbers(x1, x2, x3, target, learning_rate)
+    # The network above its update table: side by side, both would not fit 9.6 in readably.
+    ax_net, ax_table = fig.subplots(2, 1, height_ratios=[3.3, 2.5])
+    update_network = viz.draw_network(ax_net, network[0], UNIT_NAMES, outputs=network[1],
+                                      previous=network[2], animated=True)
+    net_title = ax_net.set_title(title, fontsize=11, animated=True)
+    update_table = viz.table(ax_table, rows, HEADER, fontsize=10, animated_columns=range(2, 6))
+    table_title = ax_table.set_title(caption, fontsize=11, animated=True)
+
+    def update(x1, x2, x3, target, learning_rate):
+        network, title, rows, caption = _numbers(x1, x2, x3, target, learning_rate)
+        update_network(*network)
+        net_title.set_text(title)
+        table_title.set_text(caption)
+        return REBUILD if update_table(rows) else False  # a wider number: a wider table
+
+    return update
 
 
 def network_update():
