@@ -39,32 +39,49 @@ DELTA_LIMITS = (1e-5, 2.0)
 
 
 def _draw_saturation(fig, net_input, target):
-    curves = unit_signals(Z_GRID, target)
-    here = unit_signals(net_input, target)
     ax_loss, ax_delta = fig.subplots(1, 2)
-    # The matching loss minus its smallest value, so both losses are 0 at their best. On
-    # z in [-10, 10] it stays below 10.0 for every target in [0, 1]: fixed limits fit all.
-    floor = float(np.min(curves["matching_loss"]))
-    ax_loss.plot(Z_GRID, curves["squared_error"], color="tab:red", label="squared error ½(y − t)²")
-    ax_loss.plot(Z_GRID, curves["matching_loss"] - floor, color="tab:green",
-                 label="matching loss softplus(z) − t z, minus its minimum")
-    ax_loss.plot([net_input] * 2, [float(here["squared_error"]),
-                                   float(here["matching_loss"]) - floor], "ko", ms=6)
-    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=LOSS_LIMITS,
-                title=f"y = sigmoid({net_input:+.1f}) = {float(here['y']):.4f},  target t = {target:g}")
+    # Both sliders move only the curves, the dots and the titles (animated, redrawn over a
+    # cached background); the limits are fixed for every z and t, so the axes never change.
+    loss_curves = ax_loss.plot(Z_GRID, np.zeros((Z_GRID.size, 2)), animated=True)
+    for line, colour, label in zip(loss_curves, ("tab:red", "tab:green"), (
+            "squared error ½(y − t)²", "matching loss softplus(z) − t z, minus its minimum")):
+        line.set(color=colour, label=label)
+    (loss_dots,) = ax_loss.plot([], [], "ko", ms=6, animated=True)
+    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=LOSS_LIMITS)
+    loss_title = ax_loss.set_title(" ", animated=True)
     ax_loss.grid(alpha=0.3)
-    ax_delta.semilogy(Z_GRID, np.abs(curves["delta_squared_error"]) + 1e-12, color="tab:red",
-                      label="squared error: |(y − t) y (1 − y)|")
-    ax_delta.semilogy(Z_GRID, np.abs(curves["delta_hebbian_descent"]) + 1e-12, color="tab:green",
-                      label="Hebbian descent: |y − t|")
-    d_se, d_hd = float(here["delta_squared_error"]), float(here["delta_hebbian_descent"])
-    ax_delta.plot([net_input] * 2, [abs(d_se) + 1e-12, abs(d_hd) + 1e-12], "ko", ms=6)
-    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=DELTA_LIMITS,
-                 title=f"δ squared error = {d_se:+.4f}\nδ Hebbian descent = {d_hd:+.4f}")
+    delta_curves = ax_delta.semilogy(Z_GRID, np.ones((Z_GRID.size, 2)), animated=True)
+    for line, colour, label in zip(delta_curves, ("tab:red", "tab:green"), (
+            "squared error: |(y − t) y (1 − y)|", "Hebbian descent: |y − t|")):
+        line.set(color=colour, label=label)
+    (delta_dots,) = ax_delta.plot([], [], "ko", ms=6, animated=True)
+    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=DELTA_LIMITS)
+    delta_title = ax_delta.set_title(" ", animated=True)
     ax_delta.grid(alpha=0.3)
     # Under the panels, where they cannot hide a curve or the dots wherever z and t are.
     for ax in (ax_loss, ax_delta):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=9)
+
+    def update(net_input, target):
+        curves = unit_signals(Z_GRID, target)
+        here = unit_signals(net_input, target)
+        # The matching loss minus its smallest value, so both losses are 0 at their best. On
+        # z in [-10, 10] it stays below 10.0 for every target in [0, 1]: fixed limits fit all.
+        floor = float(np.min(curves["matching_loss"]))
+        loss_curves[0].set_ydata(curves["squared_error"])
+        loss_curves[1].set_ydata(curves["matching_loss"] - floor)
+        loss_dots.set_data([net_input] * 2, [float(here["squared_error"]),
+                                             float(here["matching_loss"]) - floor])
+        loss_title.set_text(f"y = sigmoid({net_input:+.1f}) = {float(here['y']):.4f},  "
+                            f"target t = {target:g}")
+        delta_curves[0].set_ydata(np.abs(curves["delta_squared_error"]) + 1e-12)
+        delta_curves[1].set_ydata(np.abs(curves["delta_hebbian_descent"]) + 1e-12)
+        d_se, d_hd = float(here["delta_squared_error"]), float(here["delta_hebbian_descent"])
+        delta_dots.set_data([net_input] * 2, [abs(d_se) + 1e-12, abs(d_hd) + 1e-12])
+        delta_title.set_text(f"δ squared error = {d_se:+.4f}\nδ Hebbian descent = {d_hd:+.4f}")
+
+    update(net_input, target)
+    return update
 
 
 def saturation():
@@ -102,22 +119,38 @@ def forgetting_curves(rule, centering, learning_rate):
 
 def _draw_forgetting(fig, learning_rate, centering):
     ax = fig.subplots()
-    mode = "data" if centering else "none"
-    for rule, (label, colour, style) in RULE_STYLES.items():
-        rule_mode = {"hebb": "none", "covariance": "data"}.get(rule, mode)
-        mean, std = forgetting_curves(rule, rule_mode, learning_rate)
-        age = np.arange(mean.size)
-        if rule in ("hebbian_descent", "gradient_descent"):
-            label = f"{label}, {'centered' if centering else 'not centered'}"
-        ax.plot(age, mean, color=colour, ls=style, lw=2, label=f"{label}: mean {mean.mean():.3f}")
-        ax.fill_between(age, mean - std, mean + std, color=colour, alpha=0.15, lw=0)
+    # Both controls move only the curves, their bands, the legend (its labels hold the means)
+    # and the title (η): those are animated, the axes stay in the cached background.
+    curves, bands = {}, {}
+    for rule, (_, colour, style) in RULE_STYLES.items():
+        (curves[rule],) = ax.plot([0, 99], [0, 0], color=colour, ls=style, lw=2, animated=True)
+        bands[rule] = ax.fill_between([0, 99], 0, 0, color=colour, alpha=0.15, lw=0,
+                                      animated=True)
     ax.set(xlabel="age of the pattern (0 = learned last, 99 = learned first)",
-           ylabel="mean absolute error after the sequence", ylim=(0, 0.6),
-           title=f"100 random pattern pairs shown once each, η = {learning_rate:.3g}, "
-                 f"mean ± std over {len(EXPLORER_SEEDS)} seeds")
-    ax.axhline(0.5, color="0.7", lw=0.8)
+           ylabel="mean absolute error after the sequence", ylim=(0, 0.6))
+    title = ax.set_title(" ", animated=True)
+    ax.axhline(0.5, color="0.7", lw=0.8, animated=True)  # over the curves, as in a static figure
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    legend = ax.legend(list(curves.values()), list(RULE_STYLES), fontsize=9, loc="upper center",
+                       bbox_to_anchor=(0.5, -0.13), ncol=2)
+    legend.set_animated(True)
+
+    def update(learning_rate, centering):
+        mode = "data" if centering else "none"
+        for text, (rule, (label, _, _)) in zip(legend.get_texts(), RULE_STYLES.items()):
+            rule_mode = {"hebb": "none", "covariance": "data"}.get(rule, mode)
+            mean, std = forgetting_curves(rule, rule_mode, learning_rate)
+            age = np.arange(mean.size)
+            if rule in ("hebbian_descent", "gradient_descent"):
+                label = f"{label}, {'centered' if centering else 'not centered'}"
+            curves[rule].set_data(age, mean)
+            bands[rule].set_data(age, mean - std, mean + std)
+            text.set_text(f"{label}: mean {mean.mean():.3f}")
+        title.set_text(f"100 random pattern pairs shown once each, η = {learning_rate:.3g}, "
+                       f"mean ± std over {len(EXPLORER_SEEDS)} seeds")
+
+    update(learning_rate, centering)
+    return update
 
 
 def forgetting():

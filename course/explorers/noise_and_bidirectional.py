@@ -4,7 +4,8 @@ bidirectionally trained classifier's backward pass draws for each class.
 - ``accept_region``: the NEM test in 2-D — the half-plane (classification) and the disk
   (regression) of accepted noisy targets, the annealed noise level v0 / k^tau and the fraction
   accepted per epoch. Everything is computed from one fixed cloud of standard normal points,
-  scaled by sqrt(v_k): instant.
+  scaled by sqrt(v_k), and cached. Both windows are squares around the target whose size steps
+  along a ladder as the noise or the output moves, so most moves redraw only what moved.
 - ``learning_curves``: the committed sweep (benchmarks/results/noise_sweep.json) for one
   (v0, tau): training cross-entropy of no / blind / NEM noise over epochs with its spread
   over seeds, the paired change against no noise, and the accepted fraction.
@@ -24,7 +25,7 @@ import numpy as np
 from minibp import bidirectional, data, noise
 from minibp.optimizers import SGD
 
-from . import Choice, Explorer, Slider
+from . import Choice, Explorer, Slider, rescaled
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "noise_sweep.json"
 COLORS = {"none": "0.25", "blind": "tab:orange", "nem": "tab:blue"}
@@ -60,6 +61,9 @@ def _standard_cloud():
     return np.random.default_rng(0).standard_normal((20_000, 2))
 
 
+TARGET = np.array([1.0, 0.0])  # the target of the 2-D accept regions
+
+
 def _accepted(kind, noise_points, t, a):
     T = np.broadcast_to(t, noise_points.shape)
     A = np.broadcast_to(a, noise_points.shape)
@@ -72,80 +76,151 @@ def accepted_fraction_by_epoch(kind, v0, tau, output, epochs=EPOCHS_SHOWN):
 
     Estimated on the fixed cloud of 20 000 standard normal points, scaled by sqrt(v_k).
     """
-    t, a = np.array([1.0, 0.0]), np.array([output, 1.0 - output])
+    a = np.array([output, 1.0 - output])
     cloud = _standard_cloud()
+    if kind == "classification":
+        # n . ln a >= 0 does not change when n is scaled by sqrt(v_k) > 0: one test serves
+        # every epoch (and a move of v0 or tau costs nothing here).
+        return np.full(epochs, _accepted(kind, cloud, TARGET, a).mean())
     sigmas = np.sqrt(noise.annealed_variance(v0, tau, np.arange(1, epochs + 1)))
-    return np.array([_accepted(kind, s * cloud, t, a).mean() for s in sigmas])
+    # The regression test on n = s c, |t + s c - a|^2 <= |t - a|^2, is s |c|^2 <= 2 c . (a - t):
+    # each point passes up to a scale of its own, so sorting those scales once answers every
+    # epoch (40 tests of 20 000 points took 50 ms, a slider move's whole budget).
+    limits = np.sort(2 * cloud @ (a - TARGET) / np.sum(cloud**2, axis=1))
+    return (len(limits) - np.searchsorted(limits, sigmas, side="left")) / len(limits)
 
 
-def _draw_region(ax, kind, sigma, t, a):
-    """One accept region: the cloud of noisy targets t + n, the boundary, t and a."""
+# Half-widths of the accept-region windows: a window steps up or down this ladder (by about
+# sqrt 2) instead of following every move of a slider, so its axes and ticks (in the cached
+# background) change only at a step; between steps a move redraws only what it moves.
+WINDOW_HALVES = (0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
+
+
+def _window(sigma, a):
+    """(x limits, y limits) of both accept regions: a square around the target t that holds
+    the output a and most of the cloud of t + n."""
+    needed = max(3.2 * sigma, 0.6 * np.linalg.norm(a - TARGET) + 0.25)
+    half = next(h for h in WINDOW_HALVES if h >= needed)  # needed is at most 3.2
+    return (TARGET[0] - half, TARGET[0] + half), (TARGET[1] - half, TARGET[1] + half)
+
+
+def _draw_region(ax, kind):
+    """One accept region: the cloud of noisy targets t + n, the boundary, t = ``TARGET`` and
+    a. Returns ``update(sigma, a)``, which moves them: True if the window (limits) moved too."""
     from matplotlib.patches import Circle, Polygon
 
-    cloud = sigma * _standard_cloud()[:500]
-    passed = _accepted(kind, cloud, t, a)
-    # The window: the target, the output and most of the cloud, square.
-    half = max(3.2 * sigma, 0.6 * np.linalg.norm(a - t) + 0.25, 0.35)
-    centre = t if kind == "classification" else (t + a) / 2
-    lo, hi = centre - half, centre + half
     # The region the test accepts, drawn exactly (the dots are tested one by one): for
     # classification the half-plane n . ln a >= 0 beyond the line through t; for regression
     # the disk around a through t.
-    region = dict(facecolor=(0.17, 0.63, 0.17, 0.12), edgecolor="tab:green", lw=1.5)
+    region = dict(facecolor=(0.17, 0.63, 0.17, 0.12), edgecolor="tab:green", lw=1.5,
+                  animated=True)
     if kind == "classification":
-        u = np.log(a) / np.linalg.norm(np.log(a))  # points into the half-plane
-        along, far = np.array([-u[1], u[0]]), 10.0 * half  # far: well beyond the window
-        corners = [t + far * along, t - far * along, t - far * along + 2 * far * u,
-                   t + far * along + 2 * far * u]
-        ax.add_patch(Polygon(corners, closed=True, **region))
+        boundary = ax.add_patch(Polygon(np.zeros((4, 2)), closed=True, **region))
     else:
-        ax.add_patch(Circle(a, np.linalg.norm(t - a), **region))
-    ax.scatter(*(t + cloud[passed]).T, s=5, color="tab:green", label="t + n accepted")
-    ax.scatter(*(t + cloud[~passed]).T, s=5, color="tab:red", alpha=0.5, label="t + n rejected")
-    ax.plot([0, 1], [1, 0], ls="--", color="0.6", lw=1, label="outputs (p, 1 - p)")
-    ax.plot(*t, marker="*", ms=14, color="black", ls="none", label="target t")
-    ax.plot(*a, marker="o", ms=8, color="tab:purple", ls="none", label="output a")
+        boundary = ax.add_patch(Circle((0, 0), 1, **region))
+    empty = np.empty((0, 2))
+    accepted = ax.scatter(*empty.T, s=5, color="tab:green", label="t + n accepted", animated=True)
+    rejected = ax.scatter(*empty.T, s=5, color="tab:red", alpha=0.5, label="t + n rejected",
+                          animated=True)
+    # These two never move but are animated all the same: drawn after the dots, as in a
+    # static figure (else the moving dots would cover the target).
+    ax.plot([0, 1], [1, 0], ls="--", color="0.6", lw=1, label="outputs (p, 1 - p)",
+            animated=True)
+    ax.plot(*TARGET, marker="*", ms=14, color="black", ls="none", label="target t",
+            animated=True)
+    (output,) = ax.plot(0, 0, marker="o", ms=8, color="tab:purple", ls="none", label="output a",
+                        animated=True)
     if kind == "classification":
-        normal = np.log(a)
-        ax.annotate("", xy=t + 0.45 * half * normal / np.linalg.norm(normal), xytext=t,
-                    arrowprops=dict(arrowstyle="-|>", color="darkgreen", lw=2.5), zorder=6)
+        arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=6, animated=True,
+                            arrowprops=dict(arrowstyle="-|>", color="darkgreen", lw=2.5))
         rule = "n · ln a ≥ 0 (arrow: ln a)"
     else:
         rule = "‖t + n − a‖ ≤ ‖t − a‖"
-    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), aspect="equal", xlabel="target entry 1",
-           ylabel="target entry 2")
-    ax.set_title(f"{kind}: accept if {rule}\n{passed.mean():.0%} of these draws accepted",
-                 fontsize=10)
+    ax.set(aspect="equal", xlabel="target entry 1", ylabel="target entry 2")
+    for spine in ax.spines.values():
+        spine.set_animated(True)  # the frame over the region's edge, as in a static figure
+    # A two-line title whose first line never changes: that line stays in the background, the
+    # second (animated) sits where a title's second line would, 12.3 pt (17 px) lower.
+    ax.set_title(f"{kind}: accept if {rule}", fontsize=10, pad=6 + 12.3)
+    accepted_share = ax.annotate(" ", xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 6),
+                        textcoords="offset points", ha="center", va="baseline", fontsize=10,
+                        animated=True)
+
+    def update(sigma, a):
+        t = TARGET
+        cloud = sigma * _standard_cloud()[:500]
+        passed = _accepted(kind, cloud, t, a)
+        accepted.set_offsets(t + cloud[passed])
+        rejected.set_offsets(t + cloud[~passed])
+        output.set_data([a[0]], [a[1]])
+        xlim, ylim = _window(sigma, a)
+        half = (xlim[1] - xlim[0]) / 2
+        if kind == "classification":
+            u = np.log(a) / np.linalg.norm(np.log(a))  # points into the half-plane
+            along, far = np.array([-u[1], u[0]]), 10.0 * half  # far: well beyond the window
+            boundary.set_xy([t + far * along, t - far * along, t - far * along + 2 * far * u,
+                             t + far * along + 2 * far * u])
+            arrow.xy = t + 0.45 * half * u
+            arrow.set_position(t)
+        else:
+            boundary.set_center(a)
+            boundary.set_radius(np.linalg.norm(t - a))
+        accepted_share.set_text(f"{passed.mean():.0%} of these draws accepted")
+        moved = (xlim, ylim) != (ax.get_xlim(), ax.get_ylim())  # the ticks then change too
+        ax.set(xlim=xlim, ylim=ylim)
+        return moved
+
+    return update
 
 
 def _draw_accept_region(fig, v0, tau, epoch, output):
     # The two accept regions above, annealing below: four panels in a row would not fit 9.6 in.
     (ax_class, ax_regr), (ax_sigma, ax_fraction) = fig.subplots(2, 2, height_ratios=[1.25, 1])
-    t, a = np.array([1.0, 0.0]), np.array([output, 1.0 - output])
-    sigma = float(np.sqrt(noise.annealed_variance(v0, tau, epoch)))
-    _draw_region(ax_class, "classification", sigma, t, a)
-    _draw_region(ax_regr, "regression", sigma, t, a)
+    regions = {ax_class: _draw_region(ax_class, "classification"),
+               ax_regr: _draw_region(ax_regr, "regression")}
     handles, labels = ax_class.get_legend_handles_labels()
     fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, 0.475), ncols=5, fontsize=9,
                markerscale=1.5, handletextpad=0.4, columnspacing=1.2)
 
+    # What moves with the sliders is animated; of the axes of the two lower panels only the
+    # noise std's changes, when v0 does (its largest std is sqrt(v0), at epoch 1, any tau).
     epochs = np.arange(1, EPOCHS_SHOWN + 1)
-    sigmas = np.sqrt(noise.annealed_variance(v0, tau, epochs))
-    ax_sigma.plot(epochs, sigmas, color="tab:blue")
-    ax_sigma.plot(epoch, sigma, "o", color="tab:blue")
-    ax_sigma.set(xlabel="epoch k", ylabel="noise std √vₖ", ylim=(0, None))
-    ax_sigma.set_title(f"vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
-                       f"epoch {epoch}: √vₖ = {sigma:.2g}", fontsize=10)
+    (sigma_curve,) = ax_sigma.plot(epochs, np.zeros(epochs.size), color="tab:blue", animated=True)
+    (sigma_dot,) = ax_sigma.plot([], [], "o", color="tab:blue", animated=True)
+    ax_sigma.set(xlabel="epoch k", ylabel="noise std √vₖ")
+    sigma_title = ax_sigma.set_title(" ", fontsize=10, animated=True)
     ax_sigma.grid(alpha=0.3)
 
+    fraction_curves, fraction_dots = {}, {}
     for kind, color in (("classification", "tab:green"), ("regression", "tab:olive")):
-        fractions = accepted_fraction_by_epoch(kind, v0, tau, output)
-        ax_fraction.plot(epochs, fractions, color=color, label=kind)
-        ax_fraction.plot(epoch, fractions[epoch - 1], "o", color=color)
+        (fraction_curves[kind],) = ax_fraction.plot(epochs, np.zeros(epochs.size), color=color,
+                                                    label=kind, animated=True)
+        (fraction_dots[kind],) = ax_fraction.plot([], [], "o", color=color, animated=True)
     ax_fraction.set(xlabel="epoch k", ylabel="fraction of noise accepted", ylim=(0, 1.02))
     ax_fraction.set_title("accepted fraction per epoch\n(20 000 draws each)", fontsize=10)
     ax_fraction.grid(alpha=0.3)
-    ax_fraction.legend(fontsize=9)
+    ax_fraction.legend(fontsize=9, loc="upper right")  # "best" would move with the curves
+
+    def update(v0, tau, epoch, output):
+        a = np.array([output, 1.0 - output])
+        sigma = float(np.sqrt(noise.annealed_variance(v0, tau, epoch)))
+        changed = [ax for ax, region in regions.items() if region(sigma, a)]
+        sigma_curve.set_ydata(np.sqrt(noise.annealed_variance(v0, tau, epochs)))
+        sigma_dot.set_data([epoch], [sigma])
+        sigma_title.set_text(f"vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
+                             f"epoch {epoch}: √vₖ = {sigma:.2g}")
+        top = 1.05 * np.sqrt(v0)  # the largest std, at epoch 1, and a margin
+        if ax_sigma.get_ylim() != (0, top):
+            ax_sigma.set_ylim(0, top)
+            changed.append(ax_sigma)
+        for kind, curve in fraction_curves.items():
+            fractions = accepted_fraction_by_epoch(kind, v0, tau, output)
+            curve.set_ydata(fractions)
+            fraction_dots[kind].set_data([epoch], [fractions[epoch - 1]])
+        return changed or False  # the panels whose limits moved, or none
+
+    update(v0, tau, epoch, output)
+    return update
 
 
 def accept_region():
@@ -170,32 +245,43 @@ def _mean_and_spread(curves):
     return curves.mean(axis=0), curves.std(axis=0)
 
 
+def _loss_limits(sweep):
+    """y limits of the loss panel that hold every grid point's mean ± std, with matplotlib's
+    default 5 % margins: the panel stays put whichever (v0, tau) is chosen."""
+    spreads = [_mean_and_spread(entry["loss"]) for entry in sweep["grid"]]
+    low = min(float(np.min(mean - std)) for mean, std in spreads)
+    high = max(float(np.max(mean + std)) for mean, std in spreads)
+    return low - 0.05 * (high - low), high + 0.05 * (high - low)
+
+
 def _draw_learning_curves(fig, v0, tau):
     sweep = load_sweep()
     seeds = sweep["config"]["grid"]["seeds"]
     ax_loss, ax_change, ax_fraction = fig.subplots(1, 3)
-    entries = {c: grid_entry(sweep, c, v0, tau) for c in ("none", "blind", "nem")}
-    baseline = np.asarray(entries["none"]["loss"])
-    epochs = np.arange(baseline.shape[1])
-    for condition, entry in entries.items():
-        mean, std = _mean_and_spread(entry["loss"])
-        ax_loss.plot(epochs, mean, color=COLORS[condition], label=LABELS[condition])
-        ax_loss.fill_between(epochs, mean - std, mean + std, color=COLORS[condition], alpha=0.15)
+    epochs = np.arange(np.shape(grid_entry(sweep, "none")["loss"])[1])
+    # Curves, bands and the loss panel's title move with (v0, tau): animated. The loss and
+    # fraction axes are fixed for the whole grid; only the change panel rescales.
+    zeros = np.zeros(epochs.size)
+    loss, change, fraction = {}, {}, {}
+    for condition in ("none", "blind", "nem"):
+        color = COLORS[condition]
+        loss[condition] = (
+            ax_loss.plot(epochs, zeros, color=color, label=LABELS[condition], animated=True)[0],
+            ax_loss.fill_between(epochs, zeros, zeros, color=color, alpha=0.15, animated=True))
         if condition != "none":
-            change = 100 * (np.asarray(entry["loss"]) / baseline - 1)
-            mean, std = _mean_and_spread(change)
-            ax_change.plot(epochs, mean, color=COLORS[condition], label=LABELS[condition])
-            ax_change.fill_between(epochs, mean - std, mean + std, color=COLORS[condition],
-                                   alpha=0.15)
-            fraction = entry["accepted_mean"]
-            ax_fraction.plot(np.arange(1, len(fraction) + 1), fraction, color=COLORS[condition],
-                             ls="--" if condition == "blind" else "-",
-                             label=LABELS[condition] + (" (would pass)" if condition == "blind"
-                                                        else ""))
-    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (clean targets)")
-    ax_loss.set_title(f"v0 = {v0:g}, tau = {tau:g}:\nmean ± std over {len(seeds)} seeds",
-                      fontsize=10)
-    ax_change.axhline(0, color="0.25", lw=1)
+            change[condition] = (
+                ax_change.plot(epochs, zeros, color=color, label=LABELS[condition],
+                               animated=True)[0],
+                ax_change.fill_between(epochs, zeros, zeros, color=color, alpha=0.15,
+                                       animated=True))
+            fraction[condition] = ax_fraction.plot(
+                epochs[1:], zeros[1:], color=color, ls="--" if condition == "blind" else "-",
+                label=LABELS[condition] + (" (would pass)" if condition == "blind" else ""),
+                animated=True)[0]
+    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (clean targets)",
+                ylim=_loss_limits(sweep))
+    loss_title = ax_loss.set_title(" ", fontsize=10, animated=True)
+    ax_change.axhline(0, color="0.25", lw=1, animated=True)  # moves when the y axis rescales
     ax_change.set(xlabel="epoch", ylabel="change vs no noise, same seed (%)")
     ax_change.set_title("paired change in\ntraining cross-entropy", fontsize=10)
     ax_fraction.set(xlabel="epoch", ylabel="fraction of noise draws passing the test",
@@ -206,6 +292,47 @@ def _draw_learning_curves(fig, v0, tau):
     # Under the panels: the curves of some grid points fill every corner of them.
     for ax in (ax_loss, ax_change, ax_fraction):
         ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17))
+
+    def update(v0, tau):
+        for condition, (mean, std) in _loss_spreads(v0, tau).items():
+            line, band = loss[condition]
+            line.set_data(epochs, mean)
+            band.set_data(epochs, mean - std, mean + std)
+        for condition, ((mean, std), accepted) in _changes(v0, tau).items():
+            line, band = change[condition]
+            line.set_data(epochs, mean)
+            band.set_data(epochs, mean - std, mean + std)
+            fraction[condition].set_data(np.arange(1, len(accepted) + 1), accepted)
+        loss_title.set_text(f"v0 = {v0:g}, tau = {tau:g}:\nmean ± std over {len(seeds)} seeds")
+        # The change runs from ±0.03 % to +47 % over the grid: its y axis rescales. That axis
+        # and the zero line are animated (drawn on every move, as the curves), so the
+        # background stays.
+        rescaled(ax_change)
+
+    ax_change.yaxis.set_animated(True)
+    update(v0, tau)
+    return update
+
+
+@lru_cache(maxsize=16)
+def _loss_spreads(v0, tau):
+    """{condition: (mean, std) over seeds of the loss per epoch} at one grid point."""
+    sweep = load_sweep()
+    return {c: _mean_and_spread(grid_entry(sweep, c, v0, tau)["loss"])
+            for c in ("none", "blind", "nem")}
+
+
+@lru_cache(maxsize=16)
+def _changes(v0, tau):
+    """{"blind"/"nem": ((mean, std) of the paired change in %, accepted fraction per epoch)}."""
+    sweep = load_sweep()
+    baseline = np.asarray(grid_entry(sweep, "none")["loss"])
+    changes = {}
+    for condition in ("blind", "nem"):
+        entry = grid_entry(sweep, condition, v0, tau)
+        changes[condition] = (_mean_and_spread(100 * (np.asarray(entry["loss"]) / baseline - 1)),
+                              np.asarray(entry["accepted_mean"]))
+    return changes
 
 
 def learning_curves():
@@ -275,30 +402,55 @@ def bidirectional_runs():
 
 def _draw_class_picker(fig, digit, epoch, model, runs=None):
     runs = bidirectional_runs() if runs is None else runs
-    image = runs["images"][model][epoch, digit].reshape(8, 8)
-    mean = runs["means"][digit].reshape(8, 8)
     ax_back, ax_mean, ax_distance = fig.subplots(1, 3, width_ratios=[1, 1, 1.6])
-    shown = ax_back.imshow(np.clip(image, 0, 1), cmap="gray_r", vmin=0, vmax=1)
-    ax_back.set_title(f"{model}\nbackward pass of class {digit},\nepoch {epoch}", fontsize=10)
-    ax_mean.imshow(mean, cmap="gray_r", vmin=0, vmax=1)
-    ax_mean.set_title(f"mean of the training\n8x8 images of class {digit}\n(the centroid)",
-                      fontsize=10)
+    # The images, the curves' data, the marker and the titles move with the controls
+    # (animated); axes, colorbar and legend stay in the cached background.
+    blank = np.zeros((8, 8))
+    shown = ax_back.imshow(blank, cmap="gray_r", vmin=0, vmax=1, animated=True)
+    mean_shown = ax_mean.imshow(blank, cmap="gray_r", vmin=0, vmax=1, animated=True)
+    back_title = ax_back.set_title(" ", fontsize=10, animated=True)
+    mean_title = ax_mean.set_title(" ", fontsize=10, animated=True)
     for ax in (ax_back, ax_mean):
         ax.set_xticks([])
         ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_animated(True)  # drawn over the (animated) image, as in a static figure
     fig.colorbar(shown, ax=[ax_back, ax_mean], shrink=0.7, label="ink (clipped to [0, 1])")
     epochs = np.arange(runs["images"][model].shape[0])
-    for name in MODELS:
-        distance = runs["distance"][name][:, digit]
-        ax_distance.plot(epochs, distance, lw=2.5 if name == model else 1.2, color=MODEL_COLORS[name],
-                         alpha=1 if name == model else 0.6, label=name)
-    current = runs["distance"][model][epoch, digit]
-    ax_distance.plot(epoch, current, "o", color="black")
-    ax_distance.set(xlabel="epoch", ylabel="|backward image − class mean|", ylim=(0, None))
-    ax_distance.set_title(f"distance to the centroid of class {digit}:\n{current:.2f} now",
-                          fontsize=10)
+    curves = {name: ax_distance.plot(epochs, runs["distance"][name][:, digit],
+                                     color=MODEL_COLORS[name], label=name, animated=True)[0]
+              for name in MODELS}
+    (marker,) = ax_distance.plot([], [], "o", color="black", animated=True)
+    # One y axis for every class and network: it stays put while the class moves.
+    top = 1.05 * max(float(np.max(distance)) for distance in runs["distance"].values())
+    ax_distance.set(xlabel="epoch", ylabel="|backward image − class mean|", ylim=(0, top))
+    distance_title = ax_distance.set_title(" ", fontsize=10, animated=True)
     ax_distance.grid(alpha=0.3)
-    ax_distance.legend(fontsize=9)
+    # A fixed place ("best" would move with the curves, and the legend is in the background).
+    legend = ax_distance.legend(fontsize=9, loc="center right")
+    drawn = {"model": None}
+
+    def update(digit, epoch, model):
+        shown.set_data(np.clip(runs["images"][model][epoch, digit].reshape(8, 8), 0, 1))
+        back_title.set_text(f"{model}\nbackward pass of class {digit},\nepoch {epoch}")
+        mean_shown.set_data(runs["means"][digit].reshape(8, 8))
+        mean_title.set_text(f"mean of the training\n8x8 images of class {digit}\n(the centroid)")
+        for name, curve in curves.items():
+            curve.set_ydata(runs["distance"][name][:, digit])
+        current = runs["distance"][model][epoch, digit]
+        marker.set_data([epoch], [current])
+        distance_title.set_text(f"distance to the centroid of class {digit}:\n{current:.2f} now")
+        if model == drawn["model"]:
+            return False
+        # Another network: its curve and its legend entry (in the background) get bold.
+        drawn["model"] = model
+        for name, handle in zip(MODELS, legend.legend_handles):
+            for line in (curves[name], handle):
+                line.set(lw=2.5 if name == model else 1.2, alpha=1 if name == model else 0.6)
+        return ax_distance
+
+    update(digit, epoch, model)
+    return update
 
 
 def class_picker(images=None, means=None):
