@@ -204,7 +204,9 @@ def summarize(label, kind, singles, bursts):
 
 
 def explorer_titles(driver, index):
-    return driver.cell(index).locator(".widget-vbox > .widget-html").first.inner_text().strip()
+    # textContent: an off-screen cell's innerText is empty
+    return driver.cell(index).locator(".widget-vbox > .widget-html").first.evaluate(
+        "(e) => e.textContent.trim()")
 
 
 def bench_lecture(browser, server, notebook, moves, log):

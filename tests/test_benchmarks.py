@@ -55,3 +55,15 @@ def test_the_script_writes_its_report(tmp_path):
     report = json.loads(output.read_text())
     assert set(report) == {"machine", "goals", "import"}
     assert 0 < report["import"]["median_s"] < 5
+
+
+def test_the_browser_benchmark_summarizes_each_control_against_the_goal(benchmark_script):
+    """benchmarks/browser.py's per-control row (the browser run itself is `make benchmark-browser`)."""
+    browser = benchmark_script("browser")
+    fast = [{"image_ms": 40.0 + i, "painted_ms": 70.0 + i, "redraws": 1} for i in range(10)]
+    row = browser.summarize("q", "slider", fast, [{"painted_ms": 90.0, "redraws": 2}])
+    assert row["painted_median_ms"] == 74.5 and row["painted_p95_ms"] == 79.0
+    assert row["burst_redraws"] == [2] and row["meets_goal"]
+    slow_tail = fast[:-1] + [{"image_ms": 300.0, "painted_ms": 330.0, "redraws": 1}]
+    assert not browser.summarize("q", "slider", slow_tail, [])["meets_goal"]  # p95 over 250 ms
+    assert not browser.summarize("q", "slider", [], [])["meets_goal"]  # nothing measured

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import math
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -250,11 +251,22 @@ class Explorer:
         image = widgets.Image(value=live.png(**self.defaults()), format="png")
         errors = widgets.Output()
 
+        failed = []  # whether ``errors`` shows a traceback
+
         def redraw(change):
-            with errors:  # a traceback appears below the figure instead of vanishing
-                if errors.outputs:
-                    errors.clear_output()
+            # Not ``with errors:`` around every redraw: entering an Output widget's context
+            # sends two messages to the browser, which cost more than a blit.
+            try:
                 image.value = live.png(**{name: c.value for name, c in controls.items()})
+            except Exception:
+                errors.clear_output()
+                with errors:  # the traceback below the figure instead of in the kernel's log
+                    traceback.print_exc()
+                failed[:] = [True]
+                return
+            if failed:
+                errors.clear_output()
+                failed.clear()
 
         for control in controls.values():
             control.observe(redraw, names="value")
