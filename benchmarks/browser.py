@@ -181,7 +181,9 @@ class Mover:
         for i in range(self.controls().count()):
             control = self.controls().nth(i)
             kind = control_kind(control.get_attribute("class") or "")
-            label = control.locator(".widget-label, label").first.inner_text().strip()
+            # A checkbox's description is in its second label (the first is empty).
+            label = control.evaluate("""(e) => (e.querySelector('.widget-label-basic')
+              || e.querySelector('.widget-label')).textContent.replace(/\\u200b/g, '').trim()""")
             singles, bursts = getattr(self, kind)(control, moves)
             results.append(summarize(label, kind, singles, bursts))
         return results
