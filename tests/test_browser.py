@@ -355,6 +355,11 @@ def test_a_lecture_presents_as_live_slides_in_rise(lab, notebooks):
     driver._wait("the explorer's figure on the slide to change",
                  lambda: figure.get_attribute("src") != before, WIDGET_TIMEOUT)
     assert present.locator(".widget-readout").first.inner_text() != readout
+    # The drag sent values while the kernel drew: wait for the figure of the last one.
+    deadline, shown = time.monotonic() + WIDGET_TIMEOUT, None
+    while time.monotonic() < deadline and shown != figure.get_attribute("src"):
+        shown = figure.get_attribute("src")
+        slides.wait_for_timeout(1000)
     slides.screenshot(path=str(SCREENSHOTS / "slides-rise-explorer.png"))
     unexpected = [r for r in requests if not r.endswith(RISE_OPTIONAL)]
     assert unexpected == [], unexpected
