@@ -427,7 +427,7 @@ def encode_png(canvas):
     has a few thousand, mostly antialiasing shades, and looks the same) at zlib level 1.
     About 10 ms and 40 kB, where matplotlib's RGBA at level 6 took 25 ms and 90 kB, and a
     smaller PNG also reaches and decodes in the browser sooner. tests/test_live_explorers.py
-    holds every explorer's PNG to its canvas, shade for shade."""
+    holds every explorer's PNG to its canvas: 99.9 % of pixels within 16 of 255 levels."""
     from PIL import Image
 
     buffer = io.BytesIO()

@@ -38,26 +38,31 @@ LOSS_LIMITS = (-0.4, 11.0)  # the loss axis for every net input and target: it n
 DELTA_LIMITS = (1e-5, 2.0)
 
 
+def _live_panel(ax, plot, labels, ylabel, ylim):
+    """Two animated curves (red, green) against z with ``plot`` (linear or log), animated dots
+    and title: (curves, dots, title), their values set by the update."""
+    curves = plot(Z_GRID, np.ones((Z_GRID.size, 2)), animated=True)
+    for line, colour, label in zip(curves, ("tab:red", "tab:green"), labels):
+        line.set(color=colour, label=label)
+    (dots,) = ax.plot([], [], "ko", ms=6, animated=True)
+    ax.set(xlabel="net input z", ylabel=ylabel, ylim=ylim)
+    title = ax.set_title(" ", animated=True)
+    ax.grid(alpha=0.3)
+    return curves, dots, title
+
+
 def _draw_saturation(fig, net_input, target):
     ax_loss, ax_delta = fig.subplots(1, 2)
     # Both sliders move only the curves, the dots and the titles (animated, redrawn over a
     # cached background); the limits are fixed for every z and t, so the axes never change.
-    loss_curves = ax_loss.plot(Z_GRID, np.zeros((Z_GRID.size, 2)), animated=True)
-    for line, colour, label in zip(loss_curves, ("tab:red", "tab:green"), (
-            "squared error ½(y − t)²", "matching loss softplus(z) − t z, minus its minimum")):
-        line.set(color=colour, label=label)
-    (loss_dots,) = ax_loss.plot([], [], "ko", ms=6, animated=True)
-    ax_loss.set(xlabel="net input z", ylabel="loss", ylim=LOSS_LIMITS)
-    loss_title = ax_loss.set_title(" ", animated=True)
-    ax_loss.grid(alpha=0.3)
-    delta_curves = ax_delta.semilogy(Z_GRID, np.ones((Z_GRID.size, 2)), animated=True)
-    for line, colour, label in zip(delta_curves, ("tab:red", "tab:green"), (
-            "squared error: |(y − t) y (1 − y)|", "Hebbian descent: |y − t|")):
-        line.set(color=colour, label=label)
-    (delta_dots,) = ax_delta.plot([], [], "ko", ms=6, animated=True)
-    ax_delta.set(xlabel="net input z", ylabel="|error signal δ = ∂L/∂z|", ylim=DELTA_LIMITS)
-    delta_title = ax_delta.set_title(" ", animated=True)
-    ax_delta.grid(alpha=0.3)
+    loss_curves, loss_dots, loss_title = _live_panel(
+        ax_loss, ax_loss.plot, ("squared error ½(y − t)²",
+                                "matching loss softplus(z) − t z, minus its minimum"),
+        ylabel="loss", ylim=LOSS_LIMITS)
+    delta_curves, delta_dots, delta_title = _live_panel(
+        ax_delta, ax_delta.semilogy, ("squared error: |(y − t) y (1 − y)|",
+                                      "Hebbian descent: |y − t|"),
+        ylabel="|error signal δ = ∂L/∂z|", ylim=DELTA_LIMITS)
     # Under the panels, where they cannot hide a curve or the dots wherever z and t are.
     for ax in (ax_loss, ax_delta):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=9)
