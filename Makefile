@@ -1,5 +1,6 @@
 # The course's two commands (see README.md) and a few helpers for maintainers.
 #   make course   set up .venv if needed, fill work/ with your exercise notebooks, open the course
+#   make course-zh  the same, in Chinese: opens zh/START_HERE.ipynb (your work in zh/work/)
 #   make test     set up .venv if needed, then run every test (what CI runs), then strict nbval
 #                 and the number-pinning tests again under two other BLAS kernels
 # Each target sets itself up from nothing: a fresh clone needs only python3 (>= 3.10) and make.
@@ -17,7 +18,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup course test kernels lint refresh exercises slides benchmark benchmark-browser clean
+.PHONY: setup course course-zh translations test kernels lint refresh exercises slides benchmark benchmark-browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +33,15 @@ setup: $(STAMP)
 course: setup
 	$(BIN)/python tools/start_course.py
 
+course-zh: setup
+	$(BIN)/python tools/start_course.py --language zh
+
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python tools/make_exercises.py --check
-	$(BIN)/python -m pytest -rs $(NBVAL) tests notebooks solutions
+	$(BIN)/python tools/translate.py check
+	$(BIN)/python tools/subset_font.py --check
+	$(BIN)/python -m pytest -rs $(NBVAL) tests notebooks solutions zh/notebooks zh/solutions
 	$(BIN)/python tools/check_blas_kernels.py
 
 # Does a notebook print the same numbers under other BLAS kernels? (make test checks them all)
@@ -47,10 +53,19 @@ lint: setup
 	$(BIN)/ruff check .
 
 # After changing a lesson or minibp: re-execute notebooks/ and solutions/ in fresh kernels,
-# then regenerate exercises/ from solutions/.
+# write the Chinese edition from them and its catalogues (zh/) and execute it too, then
+# regenerate exercises/ and zh/exercises/ from the solutions.
 refresh: setup
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/translate.py build
+	$(BIN)/python tools/execute_notebooks.py zh/notebooks zh/solutions
 	$(BIN)/python tools/make_exercises.py
+
+# After changing English text: sync the catalogues (locale/zh/, course/locale/zh/); changed
+# messages turn fuzzy for a translator to revise. Then `make refresh`. (README.zh.md: 参与翻译)
+translations: setup
+	$(BIN)/python tools/translate.py update
+	$(BIN)/python tools/translate.py status
 
 exercises: setup
 	$(BIN)/python tools/make_exercises.py

@@ -7,3 +7,7 @@
 It imports minibp (and matplotlib, ipywidgets when a figure is drawn); minibp never imports
 it. ``import course`` itself is cheap: each part is imported when it is used.
 """
+
+from course.i18n import get_language, set_language  # noqa: E402  (the one language setting)
+
+__all__ = ["get_language", "set_language"]

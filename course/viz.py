@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _, family
+
 # Drawing units of draw_network, drawn to scale (equal aspect). The 3-2-1 network takes
 # about 7.6 x 3.3 units; its texts fit at about 1 inch per unit with fontsize 10.
 LAYER_GAP, UNIT_GAP, UNIT_RADIUS = 3.2, 1.2, 0.34
@@ -125,15 +127,16 @@ def table(ax, rows, header, fontsize=9, animated_columns=None):
     False, or True when the columns' widths changed (then draw the table afresh).
     """
     ax.axis("off")
-    widths = [max(len(str(row[j])) for row in [header] + rows) for j in range(len(header))]
+    header = [_(str(name)) for name in header]  # the course's one language setting
+    widths = [max(_cells(row[j]) for row in [header] + rows) for j in range(len(header))]
     if animated_columns is not None:
         return _column_table(ax, rows, header, widths, fontsize, set(animated_columns))
 
     def line(row):
-        return "  ".join(str(value).rjust(width) for value, width in zip(row, widths))
+        return "  ".join(_right(value, width) for value, width in zip(row, widths))
 
     lines = [line(header), "\u2500" * len(line(header))] + [line(row) for row in rows]
-    return ax.text(0.5, 0.5, "\n".join(lines), family="monospace", fontsize=fontsize,
+    return ax.text(0.5, 0.5, "\n".join(lines), family=family("monospace"), fontsize=fontsize,
                    ha="center", va="center", transform=ax.transAxes)
 
 
@@ -144,8 +147,8 @@ def _column_table(ax, rows, header, widths, fontsize, animated):
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.transforms import ScaledTranslation
 
-    style = dict(family="monospace", fontsize=fontsize, va="top")
-    line = "  ".join(str(value).rjust(width) for value, width in zip(header, widths))
+    style = dict(family=family("monospace"), fontsize=fontsize, va="top")
+    line = "  ".join(_right(value, width) for value, width in zip(header, widths))
     # Where the block's characters and lines fall, in points, as Agg sets them at the
     # figure's dpi: a line is as high as any other, a character as wide as any other.
     dpi, renderer = ax.figure.dpi, RendererAgg(1, 1, ax.figure.dpi)
@@ -162,7 +165,7 @@ def _column_table(ax, rows, header, widths, fontsize, animated):
     def place(x, y):  # points from the axes' centre
         return ax.transAxes + ScaledTranslation(x / 72, y / 72, ax.figure.dpi_scale_trans)
 
-    ax.text(0.5, 0.5, line + "\n" + "\u2500" * len(line), ha="center", transform=place(0, top),
+    ax.text(0.5, 0.5, line + "\n" + "\u2500" * _cells(line), ha="center", transform=place(0, top),
             **style)
     runs = []  # (columns, animated) of each run of neighbouring columns
     for j in range(len(widths)):
@@ -172,30 +175,40 @@ def _column_table(ax, rows, header, widths, fontsize, animated):
             runs.append(([j], j in animated))
 
     def body(columns, rows):
-        return "\n".join("  ".join(str(row[j]).rjust(widths[j]) for j in columns) for row in rows)
+        return "\n".join("  ".join(_right(row[j], widths[j]) for j in columns) for row in rows)
 
     texts = []
     for columns, moving in runs:
         right = sum(widths[: columns[-1] + 1]) + 2 * columns[-1]  # characters from the left
         texts.append(ax.text(0.5, 0.5, body(columns, rows), ha="right", animated=moving,
-                             transform=place((right - len(line) / 2) * advance, top - 2 * height),
+                             transform=place((right - _cells(line) / 2) * advance, top - 2 * height),
                              **style))
 
     def update(rows):
         for (columns, moving), text in zip(runs, texts):
             if moving:
                 text.set_text(body(columns, rows))
-        return [max(len(str(row[j])) for row in [header] + rows) for j in range(len(header))] != widths
+        return [max(_cells(row[j]) for row in [header] + rows) for j in range(len(header))] != widths
 
     return update
 
 
-def loss_curves(ax, curves, xlabel="epoch", ylabel="loss", log=False):
+def _cells(value):
+    """How many monospaced cells ``str(value)`` fills: a CJK character takes two."""
+    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in str(value))
+
+
+def _right(value, width):
+    """``str(value)`` right-aligned in ``width`` cells (``str.rjust`` counts CJK as one)."""
+    return " " * (width - _cells(value)) + str(value)
+
+
+def loss_curves(ax, curves, xlabel=N_("epoch"), ylabel=N_("loss"), log=False):  # noqa: B008
     """Plot several curves: ``curves`` maps a label to (x, y) arrays."""
     for name, (x, y) in curves.items():
         ax.plot(x, y, label=name)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
     if log:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
@@ -284,7 +297,7 @@ def _graph_layout(root):
     def heights():
         return {key: 0.5 * (len(column) - 1) - i for column in columns for i, key in enumerate(column)}
 
-    for _ in range(4):
+    for _sweep in range(4):
         for sweep, neighbours in ((range(1, len(columns)), left),
                                   (range(len(columns) - 2, -1, -1), right)):
             for c in sweep:
@@ -297,10 +310,10 @@ def _graph_layout(root):
     for node in order:
         upstream[node] = set().union(*(upstream[parent] | {parent} for parent in node.inputs))
     weight = {node: 1 + len(nodes) for node, nodes in upstream.items()}
-    for parent, _, _, bends in chains:
+    for parent, _node, _input, bends in chains:
         weight.update(dict.fromkeys(bends, weight[parent]))
     y = heights()
-    for _ in range(8):
+    for _pass in range(8):
         for c in [*range(len(columns)), *range(len(columns) - 1, -1, -1)]:
             wanted = []
             for key in columns[c]:

@@ -69,16 +69,20 @@ class BrowserTestError(AssertionError):
 
 def course_copy(root, target):
     """``target`` laid out like the repository ``root`` and prepared as `make course` prepares
-    it: ``notebooks/`` and the landing page copied (what the server serves and autosave may
-    write), ``work/`` filled from ``exercises/`` by tools/start_course.py, every other
+    it: ``notebooks/``, ``zh/`` and the landing page copied (what the server serves and autosave
+    may write), ``work/`` and ``zh/work/`` filled by tools/start_course.py, every other
     top-level entry a symlink, so that a lecture's paths relative to its directory
     (``../benchmarks/...``) work."""
     root, target = Path(root), Path(target)
     shutil.copytree(root / "notebooks", target / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     shutil.copyfile(root / course_tool.LANDING_PAGE, target / course_tool.LANDING_PAGE)
+    if (root / "zh").is_dir():  # the Chinese edition, without the learner's own zh/work/
+        shutil.copytree(root / "zh", target / "zh", ignore=shutil.ignore_patterns(
+            ".ipynb_checkpoints", "__pycache__", course_tool.WORKSPACE))
     for entry in root.iterdir():
-        if (entry.name not in ("notebooks", "build", course_tool.WORKSPACE, course_tool.LANDING_PAGE)
+        if (entry.name not in ("notebooks", "build", "zh", course_tool.WORKSPACE,
+                               course_tool.LANDING_PAGE)
                 and not entry.name.startswith(".")):
             (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     course_tool.prepare(target, out=lambda message: None)

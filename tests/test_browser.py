@@ -222,6 +222,52 @@ def test_the_landing_page_opens_the_learners_exercise(lab, notebooks):
         lab.shutdown_sessions(exercise.name)
 
 
+# --------------------------------------------------------------------------- 中文版
+
+ZH_LECTURE = "zh/notebooks/01_worked_example.ipynb"
+
+
+def _has_chinese(text):
+    return any("\u4e00" <= character <= "\u9fff" for character in text or "")
+
+
+def test_a_chinese_lecture_and_exercise_in_jupyterlab(lab, notebooks):
+    """The Chinese edition as `make course-zh` serves it: a lecture runs, its explorer's title,
+    controls and figure are Chinese and redraw; an exercise's check answers in Chinese."""
+    shows = show_cells(lab.root_dir / ZH_LECTURE)
+    screenshot = SCREENSHOTS / "zh_01_worked_example.png"
+    _remove_screenshots(screenshot)
+    driver = notebooks.open(ZH_LECTURE)
+    try:
+        state = driver.run_all()
+        problems = driver.output_problems(state)
+        if not problems:
+            problems += driver.widget_problems(shows)
+        if not problems:
+            problems += driver.change_problems(shows, closeups=SCREENSHOTS / "zh_01_worked_example")
+        widget = driver.page.locator(".widget-vbox").first
+        labels = [widget.locator(".widget-html").first.text_content()]
+        labels += widget.locator(".widget-label").all_text_contents()
+        if not all(_has_chinese(label) for label in labels if label.strip()):
+            problems.append(f"explorer title and control labels not all Chinese: {labels}")
+    finally:
+        _screenshot(driver, screenshot)
+    assert not problems, f"{ZH_LECTURE}:\n- " + "\n- ".join(problems + driver.log)
+
+    exercise = notebooks.open(f"zh/{course.WORKSPACE}/01_worked_example.ipynb")
+    state = exercise.run_all()
+    errors = [(index, output) for index, cell in enumerate(state["cells"])
+              for output in cell["outputs"] if output["type"] == "error"]
+    assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
+    cell = exercise.page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
+    cell.scroll_into_view_if_needed()
+    output = cell.locator(".jp-OutputArea-output").filter(has_text="NotAnsweredYet")
+    output.wait_for(timeout=OPEN_TIMEOUT * 1000)
+    shown = output.text_content()
+    assert "还没有写" in shown and "Traceback" not in shown, shown
+    exercise.page.screenshot(path=str(SCREENSHOTS / "zh_work_01_first_check.png"))
+
+
 # --------------------------------------------------------------------------- negative check
 
 def _code(source):

@@ -2,6 +2,7 @@
 
     python tools/execute_notebooks.py                      # notebooks/ and solutions/
     python tools/execute_notebooks.py notebooks/01_worked_example.ipynb
+    python tools/execute_notebooks.py zh/notebooks zh/solutions   # the Chinese edition
 
 This is how a maintainer refreshes a lesson after changing it or minibp; strict nbval then
 compares every later run with the outputs saved here. exercises/ is never executed in
@@ -72,12 +73,14 @@ def execute(path: Path, timeout: int = 600, save: bool = True) -> float:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all lessons)")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="notebooks or folders (default: notebooks/ and solutions/)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args(argv)
-    paths = args.paths or [p for d in DEFAULT_DIRS for p in sorted((ROOT / d).glob("*.ipynb"))]
+    given = args.paths or [ROOT / d for d in DEFAULT_DIRS]
+    paths = [p for g in given for p in (sorted(g.glob("*.ipynb")) if g.is_dir() else [g])]
     for path in paths:
-        if path.resolve().parent == (ROOT / "exercises").resolve():
+        if path.resolve().parent.name == "exercises":
             print(f"skipped {path}: exercise notebooks are generated, not executed in place")
             continue
         seconds = execute(path, args.timeout)

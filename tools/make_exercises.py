@@ -14,7 +14,8 @@ A learner's exercise notebook is their work: this tool never overwrites an exerc
 whose cells were edited since it was generated (it keeps a hash of the generated cells in
 the notebook's metadata) unless you pass --force.
 
-    python tools/make_exercises.py            # write exercises/ (refuses to clobber edits)
+    python tools/make_exercises.py            # write exercises/ and zh/exercises/ (the Chinese
+                                              # edition's, from zh/solutions/); refuses to clobber edits
     python tools/make_exercises.py --check    # exit 1 if exercises/ is out of date
     python tools/make_exercises.py --force    # overwrite even edited exercise notebooks
     python tools/make_exercises.py 03_backprop_matrix_form.ipynb   # only these lessons
@@ -42,6 +43,14 @@ HEADER = (
     "NotImplementedError` (or the text says YOUR ANSWER HERE), run the cell, then run the "
     "check cell below it. The solutions are in `solutions/{name}`."
 )
+# The Chinese edition's solutions (zh/solutions/, written by tools/translate.py) say so in
+# their metadata; their exercises get this header and this stub for a written answer.
+HEADERS = {"en": HEADER, "zh": (
+    "> **练习笔记本。** 在代码写着 `raise NotImplementedError`（或文字写着 YOUR ANSWER HERE）"
+    "的地方写下你的答案，运行该单元格，再运行它下面的检查单元格。参考答案在 "
+    "`solutions/{name}`。")}
+# Where ``make_exercises.py`` looks without --solutions/--exercises: English, then Chinese.
+EDITIONS = (("solutions", "exercises"), ("zh/solutions", "zh/exercises"))
 
 
 class MarkerError(ValueError):
@@ -85,13 +94,17 @@ def make_exercise(solution_path: Path):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("execution", None)
-    exercise.cells.insert(0, nbformat.v4.new_markdown_cell(HEADER.format(name=solution_path.name)))
+    language = nb.metadata.get("minibp", {}).get("language", "en")
+    header = HEADERS[language].format(name=solution_path.name)
+    exercise.cells.insert(0, nbformat.v4.new_markdown_cell(header))
     for cell in exercise.cells:
         cell.pop("id", None)  # ids derived from position below, so regeneration is stable
     for index, cell in enumerate(exercise.cells):
         cell["id"] = f"cell-{index}"
     exercise.metadata["minibp"] = {"generated_from": f"solutions/{solution_path.name}",
                                    "cells_sha256": cells_hash(exercise)}
+    if language != "en":
+        exercise.metadata["minibp"]["language"] = language
     return exercise
 
 
@@ -134,15 +147,22 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if out of date")
     parser.add_argument("--force", action="store_true", help="overwrite edited exercise notebooks")
-    parser.add_argument("--solutions", type=Path, default=ROOT / "solutions")
-    parser.add_argument("--exercises", type=Path, default=ROOT / "exercises")
+    parser.add_argument("--solutions", type=Path,
+                        help="solution notebooks (default: solutions/, then zh/solutions/)")
+    parser.add_argument("--exercises", type=Path,
+                        help="where their exercises go (default: exercises/, zh/exercises/)")
     args = parser.parse_args(argv)
+    if args.solutions or args.exercises:
+        pairs = [(args.solutions or ROOT / "solutions", args.exercises or ROOT / "exercises")]
+    else:
+        pairs = [(ROOT / a, ROOT / b) for a, b in EDITIONS if (ROOT / a).is_dir()]
     try:
         names = {Path(n).name for n in args.names}
-        unknown = names - {p.name for p in args.solutions.glob("*.ipynb")}
+        unknown = names - {p.name for p in pairs[0][0].glob("*.ipynb")}
         if unknown:
-            raise MarkerError(f"no solution notebook named {sorted(unknown)} in {args.solutions}")
-        items = plan(args.solutions, args.exercises, names)
+            raise MarkerError(f"no solution notebook named {sorted(unknown)} in {pairs[0][0]}")
+        items = [item for solutions, exercises in pairs
+                 for item in plan(solutions, exercises, names)]
     except MarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -154,8 +174,8 @@ def main(argv=None):
             print(f"exercises are up to date ({len(items)} notebooks)")
         return 1 if bad else 0
     refused = 0
-    args.exercises.mkdir(parents=True, exist_ok=True)
     for target, generated, status in items:
+        target.parent.mkdir(parents=True, exist_ok=True)
         if status == "same":
             continue
         if status == "unreadable" and not args.force:

@@ -21,6 +21,8 @@ import threading
 
 import numpy as np
 
+from course.i18n import _
+
 __all__ = ["CheckFailure", "NotAnsweredYet", "check_function", "cases_with"]
 
 TIME_LIMIT = 5.0  # seconds for one call of the learner's function: a loop that never ends stops
@@ -61,22 +63,27 @@ def _agree(got, expected, rtol, atol):
     else:
         got, expected = (got,), (expected,)
     if len(got) != len(expected):
-        return False, f"returned {len(got)} value(s), expected {len(expected)}"
+        return False, _("returned {got} value(s), expected {expected}").format(
+            got=len(got), expected=len(expected))
     for i, (g, e) in enumerate(zip(got, expected)):
-        which = f"result[{i}]" if len(expected) > 1 else "the result"
+        which = f"result[{i}]" if len(expected) > 1 else _("the result")
         if e is None or g is None:
             if (e is None) != (g is None):
-                return False, f"{which} is {_show(g)}, expected {_show(e)}"
+                return False, _("{which} is {got}, expected {expected}").format(
+                    which=which, got=_show(g), expected=_show(e))
             continue
         try:
             g = np.asarray(g, dtype=np.float64)
         except (TypeError, ValueError):
-            return False, f"{which} is a {type(g).__name__}, expected numbers"
+            return False, _("{which} is a {kind}, expected numbers").format(
+                which=which, kind=type(g).__name__)
         e = np.asarray(e, dtype=np.float64)
         if g.shape != e.shape:
-            return False, f"{which} has shape {g.shape}, expected shape {e.shape}"
+            return False, _("{which} has shape {got}, expected shape {expected}").format(
+                which=which, got=g.shape, expected=e.shape)
         if not np.allclose(g, e, rtol=rtol, atol=atol):
-            return False, f"{which} has the wrong values" + _first_difference(g, e, rtol, atol)
+            return False, (_("{which} has the wrong values").format(which=which)
+                           + _first_difference(g, e, rtol, atol))
     return True, ""
 
 
@@ -84,7 +91,8 @@ def _first_difference(got, expected, rtol, atol):
     if got.ndim == 0 or got.size <= 6:
         return ""
     index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected, rtol=rtol, atol=atol))[0])
-    return f" (first at index {index}: expected {_number(expected[index])}, got {_number(got[index])})"
+    return _(" (first at index {index}: expected {expected}, got {got})").format(
+        index=index, expected=_number(expected[index]), got=_number(got[index]))
 
 
 def _number(x):
@@ -106,7 +114,7 @@ def _show(value, width=70):
             with np.printoptions(precision=4, suppress=True):
                 text = np.array2string(value, separator=", ").replace("\n", "")
             return " ".join(text.split())
-        return f"array of shape {value.shape}"
+        return _("array of shape {shape}").format(shape=value.shape)
     if isinstance(value, (tuple, list)):
         if len(value) <= 4 and all(not isinstance(v, (tuple, list)) for v in value):
             inner = ", ".join(_show(v, width) for v in value)
@@ -137,7 +145,7 @@ def _arguments(learner, case):
     positional = [p.name for p in parameters
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     names = positional if len(positional) >= len(case) else [
-        f"argument {i + 1}" for i in range(len(case))]
+        _("argument {number}").format(number=i + 1) for i in range(len(case))]
     return [f"{name} = {_show(value)}" for name, value in zip(names, case)]
 
 
@@ -182,22 +190,22 @@ def check_function(name, learner, reference, cases, mistakes=(), rtol=1e-7, atol
         return ", ".join(_arguments(own, transform(*case)))
 
     if not callable(learner):
-        raise CheckFailure(f"{name} must be a function; got {type(learner).__name__}")
+        raise CheckFailure(_("{name} must be a function; got {kind}").format(
+            name=name, kind=type(learner).__name__))
     failures = []  # (number, case, expected, got, why)
     for number, case in enumerate(cases, start=1):
         expected = reference(*_copy(case))
         try:
             got = _call(learner, case, time_limit)
         except NotImplementedError:
-            raise NotAnsweredYet(
-                f"{name} is not written yet: replace `raise NotImplementedError` with your "
-                f"code, run its cell, then run this check again."
-            ) from None
+            raise NotAnsweredYet(_(
+                "{name} is not written yet: replace `raise NotImplementedError` with your "
+                "code, run its cell, then run this check again.").format(name=name)) from None
         except _TimeLimit:
-            raise CheckFailure(
-                f"{name} did not finish within {time_limit:g} s on case {number}: is there a "
-                f"loop that never ends?\n  arguments: " + arguments(case)
-            ) from None
+            raise CheckFailure(_(
+                "{name} did not finish within {seconds:g} s on case {number}: is there a "
+                "loop that never ends?").format(name=name, seconds=time_limit, number=number)
+                + "\n  " + _("arguments:") + " " + arguments(case)) from None
         except Exception as exc:  # the learner's code crashed: noted, and the cases go on
             failures.append((number, case, expected, _Crash(exc), None))
             continue
@@ -205,22 +213,26 @@ def check_function(name, learner, reference, cases, mistakes=(), rtol=1e-7, atol
         if not ok:
             failures.append((number, case, expected, got, why))
     if not failures:
-        print(f"Correct: {name} agrees with minibp on all {len(cases)} cases.")
+        print(_("Correct: {name} agrees with minibp on all {count} cases.").format(
+            name=name, count=len(cases)))
         return
     number, case, expected, got, why = failures[0]
-    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    more = _(" (and {count} more)").format(count=len(failures) - 1) if len(failures) > 1 else ""
+    where = dict(name=name, number=number, total=len(cases), more=more)
     if isinstance(got, _Crash):  # say where it crashed, keep it short
-        lines = [f"{name} raised {got}\n  on case {number} of {len(cases)}{more}, arguments: "
+        lines = [_("{name} raised {error}").format(name=name, error=got) + "\n  "
+                 + _("on case {number} of {total}{more}, arguments:").format(**where) + " "
                  + arguments(case)]
     else:
         expected, got, which = _the_wrong_part(expected, got, why)
-        lines = [f"{name} is not right yet: on case {number} of {len(cases)}{more}, {why}.",
-                 "  arguments: " + arguments(case),
-                 f"  expected{which}:  {_show(expected)}",
-                 f"  got{which}:       {_show(got)}"]
+        lines = [_("{name} is not right yet: on case {number} of {total}{more}, {why}.").format(
+                     why=why, **where),
+                 "  " + _("arguments:") + " " + arguments(case),
+                 "  " + _("expected{which}:  {value}").format(which=which, value=_show(expected)),
+                 "  " + _("got{which}:       {value}").format(which=which, value=_show(got))]
     hint = _hint(mistakes, failures, rtol, atol)
     if hint:
-        lines.append(f"  Hint: {hint}")
+        lines.append("  " + _("Hint: {hint}").format(hint=_(hint)))
     raise CheckFailure("\n".join(_short(line, 300) for line in lines))
 
 

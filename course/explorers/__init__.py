@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course.i18n import _, get_language
+
 # Pixels per inch of every explorer figure: matplotlib's inline dpi, so that a point is as big
 # in an explorer as in a lecture figure. An explorer is at most 9.6 in wide: its widget PNG
 # (figsize x DPI) then fits JupyterLab's output area (968 px in a 1400 px window with the file
@@ -58,7 +60,12 @@ def _decimals(step):
 
 def _width(description, content_px):
     """A control wide enough for its description and ``content_px`` of slider, box or list."""
-    return f"{CHARACTER_PX * len(description) + content_px}px"
+    return f"{CHARACTER_PX * _columns(description) + content_px}px"
+
+
+def _columns(text):
+    """How many character widths ``text`` takes: a CJK character is about two."""
+    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in str(text))
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ class Slider:
     def widget(self, name):
         import ipywidgets as widgets
 
-        description = self.label or name
+        description = _(self.label or name)
         # The track gets about 180 px whatever the description's length, the readout 60.
         # Live while dragged: ipywidgets sends at most one change until the kernel is idle
         # again (msg_throttle) and then only the latest value, so a drag never queues a backlog.
@@ -127,9 +134,13 @@ class Choice:
     def widget(self, name):
         import ipywidgets as widgets
 
-        description = self.label or name
-        longest = max(len(str(option)) for option in self.options)
-        return widgets.Dropdown(options=list(self.options), value=self.default,
+        description = _(self.label or name)
+        options = list(self.options)
+        if get_language() != "en":  # (label, value) pairs: the draw function gets the value
+            options = [(_(str(option)), option) for option in self.options]
+        longest = max(_columns(option[0] if isinstance(option, tuple) else option)
+                      for option in options)
+        return widgets.Dropdown(options=options, value=self.default,
                                 description=description, style={"description_width": "initial"},
                                 layout=widgets.Layout(width=_width(
                                     description, max(CHARACTER_PX * longest + 60, 100))))
@@ -153,7 +164,7 @@ class Toggle:
     def widget(self, name):
         import ipywidgets as widgets
 
-        description = self.label or name
+        description = _(self.label or name)
         # Not indented, and wide enough: the description is never cut to "centre the in...".
         return widgets.Checkbox(value=self.default, description=description, indent=False,
                                 layout=widgets.Layout(width=_width(description, 40)))
@@ -270,7 +281,7 @@ class Explorer:
 
         for control in controls.values():
             control.observe(redraw, names="value")
-        header = widgets.HTML(f"<b>{self.title}</b>")
+        header = widgets.HTML(f"<b>{_(self.title)}</b>")
         return widgets.VBox([header, widgets.HBox(list(controls.values()),
                                                    layout=widgets.Layout(flex_flow="row wrap")),
                              image, errors])
