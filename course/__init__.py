@@ -8,6 +8,12 @@ It imports minibp (and matplotlib, ipywidgets when a figure is drawn); minibp ne
 it. ``import course`` itself is cheap: each part is imported when it is used.
 """
 
-from course.i18n import get_language, set_language  # noqa: E402  (the one language setting)
+from pathlib import Path
 
-__all__ = ["get_language", "set_language"]
+from course.i18n import get_language, set_language  # the one language setting
+
+# The course's folder (benchmarks/, notebooks/, ...): lessons read committed results from it
+# whether they run from notebooks/ or from the Chinese edition's zh/notebooks/.
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["COURSE_ROOT", "get_language", "set_language"]

@@ -24,6 +24,7 @@ usual Latin fonts, so numbers and Greek letters look as they do in the English f
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -33,9 +34,11 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # MINIBP_CJK_FONT: another font file for CJK glyphs (a translator's preview before the
 # shipped subset is cut again with tools/subset_font.py).
 CJK_FONT_FILE = Path(os.environ.get("MINIBP_CJK_FONT", FONT_DIR / "NotoSansSC-course-subset.otf"))
+CJK_BOLD_FONT_FILE = FONT_DIR / "NotoSansSC-course-subset-Bold.otf"  # same family, weight 700
 CJK_FONT_NAME = "minibp Sans SC"  # the subset's family name (tools/subset_font.py)
 
 _state = {"language": os.environ.get("MINIBP_LANGUAGE", "en")}
+_WORD = re.compile(r"[A-Za-z]{2,}")
 _missing: set[str] = set()  # strings asked for in a language that lacks them (tests read it)
 
 
@@ -60,7 +63,8 @@ def _(text: str) -> str:
         return text
     translated = catalogue(language).get(text)
     if translated is None:
-        _missing.add(text)
+        if _WORD.search(text):  # "0.01", "x1", "δ_q" need no translation
+            _missing.add(text)
         return text
     return translated
 
@@ -98,6 +102,8 @@ def _use_cjk_font() -> None:
     if not CJK_FONT_FILE.exists():
         raise FileNotFoundError(f"{CJK_FONT_FILE} is missing: run tools/subset_font.py")
     name = _font_name(str(CJK_FONT_FILE))
+    if "MINIBP_CJK_FONT" not in os.environ and CJK_BOLD_FONT_FILE.exists():
+        _font_name(str(CJK_BOLD_FONT_FILE))  # bold titles find a bold face of the family
     # matplotlib (>= 3.6) falls back glyph by glyph along the *family list* of a text, taking
     # one font per entry (a generic name such as "sans-serif" gives one font): so the CJK
     # font follows the usual family as an entry of its own.

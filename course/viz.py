@@ -363,9 +363,9 @@ def _node_lines(node, show_grad, words):
     name is its value already."""
     lines = [(_node_name(node), "black", "bold")]
     if node.label or node.op:
-        lines.append((("value " if words else "") + number(node.data), VALUE_COLOUR, "normal"))
+        lines.append(((_("value") + " " if words else "") + number(node.data), VALUE_COLOUR, "normal"))
     if show_grad:
-        lines.append((("grad " if words else "") + number(node.grad), GRADIENT_COLOUR, "normal"))
+        lines.append(((_("grad") + " " if words else "") + number(node.grad), GRADIENT_COLOUR, "normal"))
     return lines
 
 

@@ -3,10 +3,16 @@
 The English notebooks are the one source. Each has a catalogue, ``locale/zh/<path>.po``
 (``notebooks/03_backprop_matrix_form.ipynb`` → ``locale/zh/notebooks/03_backprop_matrix_form.po``),
 with one message per markdown cell: the cell's English text is the msgid, its Chinese the
-msgstr, and ``#: notebooks/03_backprop_matrix_form.ipynb:<cell id>`` says where it is. Any
-PO editor (Poedit, Lokalize, Weblate) opens them. The generated notebooks live in ``zh/``,
-mirroring the English tree: ``zh/notebooks/``, ``zh/solutions/``, ``zh/exercises/`` (made from
-``zh/solutions/`` by tools/make_exercises.py) and ``zh/START_HERE.ipynb``.
+msgstr, and ``#: notebooks/03_backprop_matrix_form.ipynb:<cell id>`` says where it is. Strings
+that the notebook's code prints or draws (print arguments, figure titles, axis and legend
+labels) are messages too, with the context ``code``: the generated code cell is the English
+one with those string literals translated, and nothing else (tests compare the syntax trees).
+The course's own modules have their catalogues in ``course/locale/zh/`` (strings marked with
+``_()``, see course/i18n.py). Any PO editor (Poedit, Lokalize, Weblate) opens them.
+
+The generated notebooks live in ``zh/``, mirroring the English tree: ``zh/notebooks/``,
+``zh/solutions/``, ``zh/exercises/`` (made from ``zh/solutions/`` by tools/make_exercises.py)
+and ``zh/START_HERE.ipynb``.
 
     python tools/translate.py update    # after changing English text: sync the catalogues
                                         # (the notebooks' and course/locale/zh/ for the code)
@@ -15,17 +21,19 @@ mirroring the English tree: ``zh/notebooks/``, ``zh/solutions/``, ``zh/exercises
                                         # missing, stale or broken, or a zh/ notebook out of date
     python tools/translate.py status    # how much is translated, per catalogue
 
-``update`` adds a message for every new or changed English cell. When a cell's English changed
+``update`` adds a message for every new or changed English cell or shown string. When a cell's English changed
 after it was translated, the old Chinese is kept but marked fuzzy, with the old English beside
 it (``#| msgid``), so the translator sees what changed; ``check`` fails until the fuzzy flag
-is removed. ``build`` copies code cells unchanged from English and inserts one code cell,
-``course.set_language("zh")``, before the first code cell, so that checks, explorers and
-figures speak Chinese. Outputs are kept where a code cell did not change and otherwise come
-from the English notebook until ``tools/execute_notebooks.py zh/notebooks zh/solutions``
-runs them (``make refresh`` does all of this in order).
+is removed. ``build`` copies code cells from English, their shown strings translated, and
+inserts one code cell, ``course.set_language("zh")``, before the first code cell, so that
+checks, explorers and figures speak Chinese. Outputs are kept where a code cell did not
+change and otherwise come from the English notebook until
+``tools/execute_notebooks.py zh/notebooks zh/solutions`` runs them (``make refresh`` does all
+of this in order).
 
 A translation must keep the English cell's math (``$…$``), code spans, link targets and
-solution markers exactly: ``check`` names the cell when one went missing.
+solution markers exactly, and a code string's ``{fields}`` and quoting: ``check`` names the
+cell when one went missing.
 """
 
 from __future__ import annotations
@@ -95,34 +103,52 @@ def load_catalogue(path: Path) -> polib.POFile:
 
 # ---------------------------------------------------------------------------------- update
 
+def messages(nb, source):
+    """(msgctxt, msgid, occurrence, index, cell) for every translatable text of a notebook:
+    each markdown cell (no context), and each learner-visible string literal of its code
+    (context "code": what it prints, and its figures' titles, labels and legends)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.strip():
+            found.append((None, cell.source, _occurrence(source, cell), index, cell))
+        elif cell.cell_type == "code":
+            for literal in code_literals(cell.source):
+                found.append((CODE_CONTEXT, literal.body, _occurrence(source, cell), index, cell))
+    return found
+
+
 def update(source: Path, root=ROOT) -> tuple[int, int, int]:
     """Sync one catalogue with its English notebook: (new, fuzzy, obsolete) message counts."""
     root = Path(root)
     nb = nbformat.read(root / source, as_version=4)
     po = load_catalogue(catalogue_path(source, root))
-    old = {e.msgid: e for e in po if not e.obsolete}
+    old = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
     by_cell = {}
     for entry in old.values():
-        for occurrence in entry.occurrences:
-            by_cell[occurrence] = entry
+        if entry.msgctxt is None:  # a code cell holds many strings: matched by likeness alone
+            for occurrence in entry.occurrences:
+                by_cell[occurrence] = entry
     fresh = polib.POFile(wrapwidth=0)
     fresh.metadata = dict(po.metadata or HEADER)
     new = fuzzy = 0
     kept = {}
-    for cell in nb.cells:
-        if cell.cell_type != "markdown" or not cell.source.strip():
+    for context, text, occurrence, _index, _cell in messages(nb, source):
+        key = (context, text)
+        if key in kept:
+            if occurrence not in kept[key].occurrences:
+                kept[key].occurrences.append(occurrence)
             continue
-        occurrence = _occurrence(source, cell)
-        if cell.source in kept:
-            kept[cell.source].occurrences.append(occurrence)
-            continue
-        entry = old.get(cell.source)
+        entry = old.get(key)
         if entry is not None:
             entry = copy.copy(entry)
             entry.occurrences = [occurrence]
         else:
-            entry = polib.POEntry(msgid=cell.source, msgstr="", occurrences=[occurrence])
-            previous = by_cell.get(occurrence) or _most_similar(cell.source, old.values())
+            entry = polib.POEntry(msgid=text, msgstr="", occurrences=[occurrence], msgctxt=context)
+            if context == CODE_CONTEXT:
+                entry.comment = CODE_COMMENT
+            same_kind = [e for e in old.values() if e.msgctxt == context]
+            previous = (by_cell.get(occurrence) if context is None else None) \
+                or _most_similar(text, same_kind)
             if previous is not None and previous.msgstr:
                 entry.msgstr = previous.msgstr
                 entry.flags = ["fuzzy"]
@@ -130,11 +156,11 @@ def update(source: Path, root=ROOT) -> tuple[int, int, int]:
                 fuzzy += 1
             else:
                 new += 1
-        kept[cell.source] = entry
+        kept[key] = entry
         fresh.append(entry)
     obsolete = 0
-    for msgid, entry in old.items():
-        if msgid not in kept and entry.msgstr:
+    for key, entry in old.items():
+        if key not in kept and entry.msgstr:
             entry.obsolete = True  # kept at the end of the file, for reuse by a translator
             entry.occurrences = []
             fresh.append(entry)
@@ -159,8 +185,8 @@ def _most_similar(text, entries, cutoff=0.8):
 # ---------------------------------------------------------------------------------- check
 
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)  # inline math may span lines
-CODE = re.compile(r"`[^`\n]+`")
-PROSE = re.compile(r"^`(?=[^`]*(?:\s|[\u3000-\u9fff\uff00-\uffef]))[A-Za-z\u4e00-\u9fff][^`()\[\]=_./]*`$")
+CODE = re.compile(r"`[^`]+`")  # a code span may span lines too
+PROSE = re.compile(r"^`(?=[^`]*(?:\s|[\u3000-\u9fff\uff00-\uffef]))[A-Za-z\u4e00-\u9fff][^`()\[\]=_/]*`$")
 LINK = re.compile(r"\]\(([^)\s]+)\)|(?:href|src)=\"([^\"]+)\"")
 MARKER = re.compile(r"^[ \t]*### (?:BEGIN|END) SOLUTION[ \t]*$", re.M)
 
@@ -170,15 +196,35 @@ def markup(text):
     math = sorted(" ".join(m.split()) for m in MATH.findall(text))
     without_math = MATH.sub("", text)
     # A code span that quotes prose the course prints (`Correct: …`) is translated with it.
-    code = sorted(c for c in CODE.findall(without_math) if not PROSE.match(c))
+    code = sorted(" ".join(c.split()) for c in CODE.findall(without_math) if not PROSE.match(c))
     links = sorted(a or b for a, b in LINK.findall(without_math))
     markers = [m.strip() for m in MARKER.findall(text)]
     return {"math": math, "code spans": code, "link targets": links, "solution markers": markers}
 
 
+def _literal_asterisks(text):
+    """Asterisks that markdown leaves as text: emphasis it could not parse. CommonMark's
+    flanking rules do not bold "**提示：**文字" (punctuation before the closing ** and a letter
+    after it), a trap English never sets. Math and code spans are left out."""
+    import html
+
+    import mistune
+
+    plain = CODE.sub("x", MATH.sub("x", text))
+    rendered = re.sub(r"<[^>]+>", "", mistune.html(plain))
+    return html.unescape(rendered).count("*")
+
+
+def emphasis_problems(msgid, msgstr):
+    if _literal_asterisks(msgstr) > _literal_asterisks(msgid):
+        return ["bold or italic that markdown will show as asterisks (in Chinese, put full-width "
+                "punctuation outside the ** … **, or a space after the closing **)"]
+    return []
+
+
 def markup_problems(msgid, msgstr):
     """How ``msgstr`` lost or changed the markup of ``msgid`` (an empty list when it did not)."""
-    problems = []
+    problems = emphasis_problems(msgid, msgstr)
     english, chinese = markup(msgid), markup(msgstr)
     for kind in english:
         if english[kind] != chinese[kind]:
@@ -193,23 +239,26 @@ def markup_problems(msgid, msgstr):
 
 
 def translation_problems(source: Path, root=ROOT) -> list[str]:
-    """One line per markdown cell of ``source`` without a usable, current translation."""
+    """One line per text of ``source`` (a markdown cell, a string its code shows) without a
+    usable, current translation."""
     root = Path(root)
     nb = nbformat.read(root / source, as_version=4)
     path = catalogue_path(source, root)
     if not path.exists():
         return [f"{source}: no catalogue {path.relative_to(root)} (run tools/translate.py update)"]
     po = load_catalogue(path)
-    entries = {e.msgid: e for e in po if not e.obsolete}
-    by_cell = {occ: e for e in entries.values() for occ in e.occurrences}
+    entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
+    by_cell = {occ: e for e in entries.values() if e.msgctxt is None for occ in e.occurrences}
+    literals = {}
     problems = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "markdown" or not cell.source.strip():
-            continue
+    for context, text, occurrence, index, cell in messages(nb, source):
         here = where(source, index, cell)
-        entry = entries.get(cell.source)
+        if context == CODE_CONTEXT:
+            short = text if len(text) <= 40 else text[:37] + "…"
+            here += f", the string “{short}”"
+        entry = entries.get((context, text))
         if entry is None:
-            if _occurrence(source, cell) in by_cell:
+            if context is None and occurrence in by_cell:
                 problems.append(f"{here}: the English changed after it was translated — run "
                                 f"tools/translate.py update, then revise the fuzzy message")
             else:
@@ -220,9 +269,183 @@ def translation_problems(source: Path, root=ROOT) -> list[str]:
         elif entry.fuzzy:
             problems.append(f"{here}: the translation is fuzzy (the English changed; the old "
                             f"English is beside it as #| msgid) — revise it, then drop the flag")
-        else:
+        elif context is None:
             problems += [f"{here}: {p}" for p in markup_problems(entry.msgid, entry.msgstr)]
+        else:
+            if cell.source not in literals:
+                literals[cell.source] = {lit.body: lit for lit in code_literals(cell.source)}
+            literal = literals[cell.source][text]
+            problems += [f"{here}: {p}" for p in literal_problems(literal, entry.msgstr)]
     return problems
+
+
+# ------------------------------------------------------------------ strings in code cells
+
+CODE_CONTEXT = "code"
+CODE_COMMENT = ("A string the lesson's code prints or draws (a title, a label, a legend). Keep "
+                "every {field} and escape such as \\n exactly; never the string's own quote.")
+# Calls whose string arguments a learner reads, and keywords that name a label or title.
+VISIBLE_CALLS = {"print", "set_title", "set_xlabel", "set_ylabel", "suptitle", "text",
+                 "annotate", "set_label", "title", "xlabel", "ylabel", "figtext", "set_text",
+                 "supxlabel", "supylabel"}
+VISIBLE_KEYWORDS = {"label", "title", "xlabel", "ylabel"}
+LITERAL = re.compile(r"^(?P<prefix>[rRuUfF]{0,2})(?P<quote>\'\'\'|\"\"\"|\'|\")(?P<body>.*)(?P=quote)$",
+                     re.S)
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+FIELD = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
+WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+class Literal:
+    """One string literal of a code cell: where its body is, its prefix and quote, its body."""
+
+    def __init__(self, start, end, prefix, quote, body, drawn):
+        self.start, self.end, self.prefix, self.quote, self.body = start, end, prefix, quote, body
+        self.drawn = drawn  # matplotlib draws it (a title, a label): not print's
+
+
+def _parseable(code):
+    """The cell with IPython's %magic and !shell lines commented out, at the same offsets."""
+    lines = code.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            cut = len(line) - len(stripped)
+            lines[i] = line[:cut] + "#" + stripped[1:]
+    return "\n".join(lines)
+
+
+def code_literals(code: str) -> list[Literal]:
+    """Every string literal in ``code`` that a learner reads: the arguments of print, of
+    matplotlib's title/label/text calls, and label=/title= keywords (a template of
+    ``"…".format(…)`` or ``"…" % …`` too). Strings with no word in them (fields, math, numbers)
+    are left out, and so are implicitly concatenated ones."""
+    import ast
+
+    try:
+        tree = ast.parse(_parseable(code))
+    except SyntaxError:
+        return []
+    lines = code.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(lineno, col):  # ast columns count UTF-8 bytes
+        return starts[lineno - 1] + len(lines[lineno - 1].encode()[:col].decode(errors="ignore"))
+
+    found = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        candidates = [(a, name != "print") for a in node.args] if name in VISIBLE_CALLS else []
+        candidates += [(k.value, name != "print") for k in node.keywords
+                       if k.arg in VISIBLE_KEYWORDS]
+        for value, drawn in candidates:
+            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    and value.func.attr == "format"):
+                value = value.func.value
+            elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+                value = value.left
+            if not (isinstance(value, ast.JoinedStr)
+                    or (isinstance(value, ast.Constant) and isinstance(value.value, str))):
+                continue
+            start = offset(value.lineno, value.col_offset)
+            end = offset(value.end_lineno, value.end_col_offset)
+            # "a" "b" (implicit concatenation, often a long print over two lines): each part
+            # is a message of its own, in order
+            for part_start, part_end in _string_tokens(code[start:end]):
+                match = LITERAL.match(code[start + part_start: start + part_end])
+                if not match or "b" in match.group("prefix").lower():
+                    continue
+                body = match.group("body")
+                if not WORDS.search(MATH.sub("", FIELD.sub("", re.sub(r"\\[ntr]", " ", body)))):
+                    continue
+                begin = start + part_start
+                found[begin] = Literal(begin + match.start("body"), begin + match.end("body"),
+                                       match.group("prefix"), match.group("quote"), body, drawn)
+    return [found[k] for k in sorted(found)]
+
+
+def _string_tokens(segment):
+    """(start, end) offsets of each string token in ``segment`` (an f-string is one token)."""
+    import io
+    import tokenize
+
+    lines = segment.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    spans, opened = [], None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(segment).readline):
+            kind = tokenize.tok_name[token.type]
+            if token.end[0] > len(lines):  # NEWLINE, ENDMARKER past the segment
+                continue
+            begin = starts[token.start[0] - 1] + token.start[1]
+            end = starts[token.end[0] - 1] + token.end[1]
+            if kind == "STRING":
+                spans.append((begin, end))
+            elif kind == "FSTRING_START":  # Python >= 3.12 splits an f-string into tokens
+                opened = opened if opened is not None else begin
+            elif kind == "FSTRING_END" and opened is not None:
+                spans.append((opened, end))
+                opened = None
+    except (tokenize.TokenError, IndentationError):
+        return []
+    return spans
+
+
+def literal_problems(literal: Literal, translation: str) -> list[str]:
+    """Why ``translation`` cannot replace the literal's body (an empty list when it can)."""
+    import ast
+
+    problems = []
+    if sorted(FIELD.findall(literal.body)) != sorted(FIELD.findall(translation)):
+        problems.append(f"its {{fields}} {sorted(FIELD.findall(translation))} differ from the "
+                        f"English {sorted(FIELD.findall(literal.body))}")
+    if literal.drawn and CJK.search(translation):
+        # matplotlib draws a text with $…$ entirely with its math fonts, which have no CJK
+        # glyphs (empty boxes): the math goes into Unicode (δₗ, ∂L/∂z, ‖W‖) instead.
+        if MATH.search(translation):
+            problems.append("matplotlib cannot draw Chinese and $…$ math in one text: write the "
+                            "math in Unicode (δₗ, ∂L/∂z, ‖W‖) or leave the label in English")
+    elif sorted(MATH.findall(literal.body)) != sorted(MATH.findall(translation)):
+        problems.append("its math differs from the English")
+    try:
+        tree = ast.parse(literal.prefix + literal.quote + translation + literal.quote, mode="eval")
+        if not isinstance(tree.body, (ast.Constant, ast.JoinedStr)):
+            raise SyntaxError("not one string")
+    except SyntaxError:
+        problems.append(f"the translation does not make one Python string (a {literal.quote} "
+                        f"inside it, or a broken escape?)")
+    return problems
+
+
+def translate_code(code: str, translations: dict) -> str:
+    """``code`` with every visible string literal's body replaced by its translation."""
+    for literal in reversed(code_literals(code)):
+        translated = translations.get(literal.body)
+        if translated and not literal_problems(literal, translated):
+            code = code[:literal.start] + translated + code[literal.end:]
+    return code
+
+
+def code_skeleton(code: str) -> str:
+    """The cell's syntax tree with every string emptied: equal for a cell and its translation."""
+    import ast
+
+    tree = ast.parse(_parseable(code))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):  # a translation may put the fields in another order
+            node.values = sorted((v for v in node.values if isinstance(v, ast.FormattedValue)),
+                                 key=ast.dump)
+    return ast.dump(tree)
 
 
 # ---------------------------------------------------------------------------------- build
@@ -270,13 +493,15 @@ def _relative(path: PurePosixPath, folder: PurePosixPath, extra: int):
 
 
 def build_notebook(source: Path, root=ROOT):
-    """The Chinese notebook for ``source``: translated markdown, the English code, one cell
-    that sets the language; outputs of unchanged code cells kept from the current copy."""
+    """The Chinese notebook for ``source``: translated markdown, the English code with its
+    visible strings translated, one cell that sets the language; outputs of unchanged code
+    cells kept from the current copy."""
     root = Path(root)
     nb = nbformat.read(root / source, as_version=4)
     po = load_catalogue(catalogue_path(source, root))
-    translations = {e.msgid: e.msgstr for e in po
-                    if e.msgstr and not e.obsolete and not e.fuzzy}
+    usable = [e for e in po if e.msgstr and not e.obsolete and not e.fuzzy]
+    translations = {e.msgid: e.msgstr for e in usable if e.msgctxt is None}
+    strings = {e.msgid: e.msgstr for e in usable if e.msgctxt == CODE_CONTEXT}
     target = edition_path(source, root)
     previous = {}
     if target.exists():
@@ -294,6 +519,7 @@ def build_notebook(source: Path, root=ROOT):
         elif cell.cell_type == "code":
             if not any(c.cell_type == "code" for c in cells):
                 cells.append(_language_cell(previous.get(LANGUAGE_CELL_ID)))
+            cell.source = translate_code(cell.source, strings)
             kept = previous.get(cell.get("id"))
             if kept is not None and kept.source == cell.source:
                 cell.outputs = kept.outputs

@@ -108,7 +108,7 @@ def _show(value, width=70):
     if isinstance(value, (float, np.floating)):
         return _number(value)
     if isinstance(value, np.random.Generator):
-        return "a random generator"
+        return _("a random generator")
     if isinstance(value, np.ndarray):
         if value.size <= 8:
             with np.printoptions(precision=4, suppress=True):
@@ -123,9 +123,10 @@ def _show(value, width=70):
                 return text
         kinds = sorted({type(v).__name__ for v in value})
         shapes = [np.shape(v) for v in value if isinstance(v, np.ndarray)]
-        detail = f" of shapes {', '.join(map(str, shapes[:3]))}{', ...' if len(shapes) > 3 else ''}" \
-            if len(shapes) == len(value) else ""
-        return f"{type(value).__name__} of {len(value)} {'/'.join(kinds)}{detail}"
+        listed = ", ".join(map(str, shapes[:3])) + (", ..." if len(shapes) > 3 else "")
+        detail = _(" of shapes {shapes}").format(shapes=listed) if len(shapes) == len(value) else ""
+        return _("{kind} of {count} {kinds}{detail}").format(
+            kind=type(value).__name__, count=len(value), kinds="/".join(kinds), detail=detail)
     fields = getattr(value, "__dataclass_fields__", None)
     if fields:  # Forward, Gradients: name the lists, not their arrays
         return f"{type(value).__name__}({', '.join(fields)})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data, gradcheck
 from minibp.network import Dense, Forward, Network
 
@@ -59,7 +60,7 @@ def _copy_lists(args):
 def _layered(fn):
     """Call ``fn`` on copies of its list arguments and flatten what it returns."""
     if not callable(fn):
-        raise CheckFailure(f"expected a function; got {type(fn).__name__}")
+        raise CheckFailure(_("expected a function; got {kind}").format(kind=type(fn).__name__))
 
     def wrapped(*args):
         return _flat(fn(*_copy_lists(args)))
@@ -116,12 +117,12 @@ def forward_pass(fn):
     check_function(
         "forward_pass", _layered(fn), _layered(_forward_pass), _forward_cases(),
         mistakes=[
-            (_layered(lambda X, W, b: _forward_pass(X, W, b)[1:]), "the list starts with the "
-             "input itself: is X at index 0 of yours?"),
+            (_layered(lambda X, W, b: _forward_pass(X, W, b)[1:]), N_("the list starts with the "
+             "input itself: is X at index 0 of yours?")),
             (_layered(lambda X, W, b: _forward_pass(X, W, [None] + [0 * v for v in b[1:]])),
-             "the bias is missing from each layer's net input."),
-            (_layered(_forward_without_output_sigmoid), "is the output layer squashed too? "
-             "Every layer here is a sigmoid layer, the last one included."),
+             N_("the bias is missing from each layer's net input.")),
+            (_layered(_forward_without_output_sigmoid), N_("is the output layer squashed too? "
+             "Every layer here is a sigmoid layer, the last one included.")),
         ],
     )
 
@@ -173,13 +174,13 @@ def backward_deltas(fn):
         "backward_deltas", _layered(_guarded(fn, "backward_deltas")), _layered(_backward_deltas),
         _deltas_cases(),
         mistakes=[
-            (_layered(_deltas_without_fprime), "each step down also passes through layer l's "
-             "sigmoid: its slope f' is missing."),
-            (_layered(lambda a, W, d: _backward_deltas(a, W, d)[1:]), "start the list with "
-             "None: layer 0, the input, has no delta."),
+            (_layered(_deltas_without_fprime), N_("each step down also passes through layer l's "
+             "sigmoid: its slope f' is missing.")),
+            (_layered(lambda a, W, d: _backward_deltas(a, W, d)[1:]), N_("start the list with "
+             "None: layer 0, the input, has no delta.")),
             (_layered(lambda a, W, d: [None] + [-x for x in _backward_deltas(a, W, d)[1:-1]]
-                      + [d]), "the sign is flipped: every delta is a slope of the loss, with "
-             "the same sign as what flows down from the layer above."),
+                      + [d]), N_("the sign is flipped: every delta is a slope of the loss, with "
+             "the same sign as what flows down from the layer above.")),
         ],
     )
 
@@ -211,12 +212,12 @@ def layer_gradients(fn):
     check_function(
         "layer_gradients", _guarded(fn, "layer_gradients"), _layer_gradients, _gradient_cases(),
         mistakes=[
-            (lambda a, d: (a.T @ d, d.sum(axis=0)), "these are the gradients of the summed "
-             "loss; the lesson's loss is the mean over the batch."),
-            (lambda a, d: (a.T @ d / len(a), d.sum(axis=0)), "dW is right, but db is a sum "
-             "over the batch: the bias gradient is a batch mean too."),
-            (lambda a, d: (d.T @ a / len(a), d.mean(axis=0)), "dW must have W's shape "
-             "(n_in, n_out): check the order of your matrix product."),
+            (lambda a, d: (a.T @ d, d.sum(axis=0)), N_("these are the gradients of the summed "
+             "loss; the lesson's loss is the mean over the batch.")),
+            (lambda a, d: (a.T @ d / len(a), d.sum(axis=0)), N_("dW is right, but db is a sum "
+             "over the batch: the bias gradient is a batch mean too.")),
+            (lambda a, d: (d.T @ a / len(a), d.mean(axis=0)), N_("dW must have W's shape "
+             "(n_in, n_out): check the order of your matrix product.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -269,16 +270,16 @@ def backprop(fn):
     check_function(
         "backprop", _layered(_guarded(fn, "backprop")), _layered(_backprop), _backprop_cases(),
         mistakes=[
-            (_layered(_backprop_without_output_fprime), "your delta_L is cross-entropy's error "
-             "signal; with the squared error, the output sigmoid's slope f' stays in."),
+            (_layered(_backprop_without_output_fprime), N_("your delta_L is cross-entropy's error "
+             "signal; with the squared error, the output sigmoid's slope f' stays in.")),
             (_layered(lambda X, T, W, b: tuple([None] + [len(X) * g for g in grads[1:]]
                                                for grads in _backprop(X, T, W, b))),
-             "these are the gradients of the summed loss; the lesson's loss is the mean over "
-             "the batch."),
-            (_layered(_backprop_without_hidden_fprime), "the hidden deltas miss the slope f' "
-             "of their own sigmoid layer."),
-            (_layered(_backprop_mean_twice), "the gradients are N times too small: delta_L is "
-             "each example's own slope, and the batch mean is taken once, in dW and db."),
+             N_("these are the gradients of the summed loss; the lesson's loss is the mean over "
+                "the batch.")),
+            (_layered(_backprop_without_hidden_fprime), N_("the hidden deltas miss the slope f' "
+             "of their own sigmoid layer.")),
+            (_layered(_backprop_mean_twice), N_("the gradients are N times too small: delta_L is "
+             "each example's own slope, and the batch mean is taken once, in dW and db.")),
         ],
     )
 
@@ -330,10 +331,10 @@ def numerical_gradient(fn):
     check_function(
         "numerical_gradient", fn, _numerical_gradient, _numerical_cases(),
         mistakes=[
-            (_one_sided, "that is a one-sided difference: step both ways from w, so that the "
-             "error shrinks like eps squared."),
-            (lambda loss, w, eps: 2.0 * _numerical_gradient(loss, w, eps), "how far apart are "
-             "the two points you compare? Divide by that distance."),
+            (_one_sided, N_("that is a one-sided difference: step both ways from w, so that the "
+             "error shrinks like eps squared.")),
+            (lambda loss, w, eps: 2.0 * _numerical_gradient(loss, w, eps), N_("how far apart are "
+             "the two points you compare? Divide by that distance.")),
         ],
     )
 
@@ -367,11 +368,11 @@ def relative_error(fn):
         "relative_error", returns_a_number if callable(fn) else fn, _relative_error,
         _relative_cases(),
         mistakes=[
-            (lambda a, b: float(np.linalg.norm(a - b)), "that is the absolute error: scale it "
-             "by the sizes of both arrays, so it does not depend on the gradient's scale."),
+            (lambda a, b: float(np.linalg.norm(a - b)), N_("that is the absolute error: scale it "
+             "by the sizes of both arrays, so it does not depend on the gradient's scale.")),
             (lambda a, b: float(np.linalg.norm(a - b) / max(np.linalg.norm(a), 1e-300)),
-             "scale by the sizes of both arrays, not of a alone: the error must treat a and b "
-             "alike, and stay defined when a is zero."),
+             N_("scale by the sizes of both arrays, not of a alone: the error must treat a and b "
+                "alike, and stay defined when a is zero.")),
         ],
         rtol=1e-6,
     )

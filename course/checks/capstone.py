@@ -13,6 +13,7 @@ import functools
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import gradcheck, initializers, losses, optimizers, training
 from minibp.activations import get_activation
 from minibp.layers import Dropout
@@ -24,8 +25,8 @@ from . import CheckFailure, cases_with, check_function
 from ._no_minibp import refusing
 
 SIZES = (64, 64, 32, 10)  # the capstone's network: 64 pixels, two tanh layers, 10 classes
-_REFUSED = ("write it yourself: in the capstone your code may not call minibp's network, "
-            "losses, optimizers, training loop, finite differences or initializers")
+_REFUSED = N_("write it yourself: in the capstone your code may not call minibp's network, "
+               "losses, optimizers, training loop, finite differences or initializers")
 
 
 # --- minibp refuses to work while the learner's function runs ------------------------------
@@ -50,7 +51,7 @@ def _guarded_attributes():
 
 def _without_minibp(fn):
     """minibp's pieces raise, also where the learner imported a function by name."""
-    return refusing(fn, _guarded_attributes(), _REFUSED)
+    return refusing(fn, _guarded_attributes(), _(_REFUSED))
 
 
 def _guarded(fn):
@@ -65,7 +66,8 @@ def _guarded(fn):
 
 def _callable(fn, name):
     if not callable(fn):
-        raise CheckFailure(f"{name} must be a function; got {type(fn).__name__}")
+        raise CheckFailure(_("{name} must be a function; got {kind}").format(
+            name=name, kind=type(fn).__name__))
 
 
 # --- random cases ---------------------------------------------------------------------------
@@ -112,9 +114,9 @@ def dense_forward(fn):
         cases_with([(_batch(first, 32, 64), _batch(first, 64, 64), first.normal(size=64)),
                     (_batch(first, 1, 3), _batch(first, 3, 2), first.normal(size=2))], case),
         mistakes=[
-            (lambda a, W, b: a @ W, "the bias is missing: every unit adds its own b."),
-            (lambda a, W, b: np.tanh(a @ W + b), "this is the net input z, before the "
-             "activation: keep f for the next step."),
+            (lambda a, W, b: a @ W, N_("the bias is missing: every unit adds its own b.")),
+            (lambda a, W, b: np.tanh(a @ W + b), N_("this is the net input z, before the "
+             "activation: keep f for the next step.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -149,12 +151,12 @@ def dense_backward(fn):
         cases_with([(_batch(first, 32, 64), _batch(first, 64, 32), _batch(first, 32, 32)),
                     (_batch(first, 3, 4), _batch(first, 4, 2), _batch(first, 3, 2))], case),
         mistakes=[
-            (summed, "these are sums over the batch: the loss is the batch's mean, so each "
-             "gradient is a mean too."),
-            (delta_times_a, "dW must have W's shape (n_in, n_out): which product of a_prev "
-             "(N, n_in) and delta (N, n_out) gives it?"),
-            (lambda a, W, d: (a.T @ d / len(a), d.mean(axis=0), d @ W.T / len(a)), "upstream "
-             "holds each example's own dL_n/da_n: the 1/N belongs to dW and db only."),
+            (summed, N_("these are sums over the batch: the loss is the batch's mean, so each "
+             "gradient is a mean too.")),
+            (delta_times_a, N_("dW must have W's shape (n_in, n_out): which product of a_prev "
+             "(N, n_in) and delta (N, n_out) gives it?")),
+            (lambda a, W, d: (a.T @ d / len(a), d.mean(axis=0), d @ W.T / len(a)), N_("upstream "
+             "holds each example's own dL_n/da_n: the 1/N belongs to dW and db only.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -192,11 +194,11 @@ def softmax_cross_entropy(fn):
                     (np.array([[1000.0, 0.0, -1000.0]]), np.array([[0.0, 0.0, 1.0]])),
                     (np.array([[-800.0, -801.0]]), np.array([[1.0, 0.0]]))], case),
         mistakes=[
-            (naive, "large logits overflow exp: shift each row by its largest logit first "
-             "(softmax does not change), and take the log without forming y."),
-            (summed, "the loss is the mean over the batch, not the sum."),
-            (delta_over_n, "delta is each example's own error signal y_n - t_n: the 1/N "
-             "belongs to the weight gradients."),
+            (naive, N_("large logits overflow exp: shift each row by its largest logit first "
+             "(softmax does not change), and take the log without forming y.")),
+            (summed, N_("the loss is the mean over the batch, not the sum.")),
+            (delta_over_n, N_("delta is each example's own error signal y_n - t_n: the 1/N "
+             "belongs to the weight gradients.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -246,12 +248,12 @@ def forward_backward(fn):
                    lambda rng: (_random_sizes(rng), int(rng.integers(0, 10**6)),
                                 int(rng.integers(1, 6)))),
         mistakes=[
-            (manual(lambda a: 1.0), "the hidden deltas miss the activation's slope: after "
-             "going back through W, multiply by f'(z) for tanh."),
-            (manual(lambda a: a * (1 - a)), "a(1 - a) is the sigmoid's slope; the hidden "
-             "layers use tanh."),
-            (manual(lambda a: 1 - a**2, per_example=True), "these are sums over the batch: "
-             "the loss is the batch's mean, so each gradient is a mean too."),
+            (manual(lambda a: 1.0), N_("the hidden deltas miss the activation's slope: after "
+             "going back through W, multiply by f'(z) for tanh.")),
+            (manual(lambda a: a * (1 - a)), N_("a(1 - a) is the sigmoid's slope; the hidden "
+             "layers use tanh.")),
+            (manual(lambda a: 1 - a**2, per_example=True), N_("these are sums over the batch: "
+             "the loss is the batch's mean, so each gradient is a mean too.")),
         ],
         received=(fn, lambda sizes, seed, n: _network_case(sizes, seed, n)),
     )
@@ -307,9 +309,9 @@ def numerical_gradients(fn):
         pass
     else:
         if any(not np.array_equal(p, q) for p, q in zip(params, _loss_case((4, 3, 2), 0, 5)[1])):
-            raise CheckFailure("numerical_gradients is not right yet: it left the parameters "
-                               "changed; expected them as they were. After nudging an entry, "
-                               "put its original value back.")
+            raise CheckFailure(_("numerical_gradients is not right yet: it left the parameters "
+                                 "changed; expected them as they were. After nudging an entry, "
+                                 "put its original value back."))
 
     def reference(sizes, seed, n, eps):
         loss, params = _loss_case(sizes, seed, n)
@@ -337,10 +339,10 @@ def numerical_gradients(fn):
                                 int(rng.integers(1, 5)), float(10.0 ** -rng.integers(4, 7)))),
         rtol=1e-5, atol=1e-8,
         mistakes=[
-            (one_sided, "these are one-sided differences (L(w + eps) - L(w)) / eps: nudge both "
-             "ways and divide by 2 eps, which is far more accurate."),
-            (over_eps, "divide the difference L(w + eps) - L(w - eps) by the whole distance "
-             "between the two points, 2 eps."),
+            (one_sided, N_("these are one-sided differences (L(w + eps) - L(w)) / eps: nudge both "
+             "ways and divide by 2 eps, which is far more accurate.")),
+            (over_eps, N_("divide the difference L(w + eps) - L(w - eps) by the whole distance "
+             "between the two points, 2 eps.")),
         ],
         received=(fn, lambda sizes, seed, n, eps: (*_loss_case(sizes, seed, n), eps)),
     )
@@ -362,54 +364,62 @@ def glorot_uniform(fn):
         except CheckFailure:
             raise
         except Exception as error:
-            raise CheckFailure(f"glorot_uniform raised {type(error).__name__}: {error}\n"
-                               f"  arguments: sizes = {list(sizes)}, rng = a random generator") from None
+            raise CheckFailure(
+                _("{name} raised {error}").format(name="glorot_uniform",
+                                                  error=f"{type(error).__name__}: {error}")
+                + "\n  " + _("arguments:") + " "
+                + _("sizes = {sizes}, rng = a random generator").format(sizes=list(sizes))) from None
         if not isinstance(params, (list, tuple)):
-            raise CheckFailure(f"glorot_uniform returned a {type(params).__name__}; expected a "
-                               f"list [W_1, b_1, W_2, b_2, ...]")
+            raise CheckFailure(_("glorot_uniform returned a {kind}; expected a list "
+                                 "[W_1, b_1, W_2, b_2, ...]").format(kind=type(params).__name__))
         return [np.asarray(p, dtype=np.float64) for p in params]
 
     try:
         draw((2, 2), 0)
     except NotImplementedError:
         from . import NotAnsweredYet
-        raise NotAnsweredYet("glorot_uniform is not written yet: replace `raise "
-                             "NotImplementedError` with your code, run its cell, then run this "
-                             "check again.") from None
+        raise NotAnsweredYet(_(
+            "{name} is not written yet: replace `raise NotImplementedError` with your "
+            "code, run its cell, then run this check again.").format(name="glorot_uniform")) from None
     for sizes in (SIZES, (3, 5), (400, 300, 200), (1000, 10)):
         params = draw(sizes, 1)
         shapes = [s for n_in, n_out in zip(sizes[:-1], sizes[1:]) for s in ((n_in, n_out), (n_out,))]
         got = [p.shape for p in params]
         if got != shapes:
-            raise CheckFailure(f"glorot_uniform is not right yet: for sizes = {list(sizes)} the "
-                               f"shapes are {got}, expected {shapes}.")
+            raise CheckFailure(_("glorot_uniform is not right yet: for sizes = {sizes} the "
+                                 "shapes are {got}, expected {expected}.").format(
+                sizes=list(sizes), got=got, expected=shapes))
         for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
             W, b = params[2 * layer - 2], params[2 * layer - 1]
             r = np.sqrt(6.0 / (n_in + n_out))
-            where = f"for sizes = {list(sizes)}, layer {layer}"
+            where = _("for sizes = {sizes}, layer {layer}").format(sizes=list(sizes), layer=layer)
             if np.any(b != 0):
-                raise CheckFailure(f"glorot_uniform is not right yet: {where}, b_{layer} is not "
-                                   f"zero; expected zeros: Glorot's init starts every bias at 0.")
+                raise CheckFailure(_("glorot_uniform is not right yet: {where}, b_{layer} is not "
+                                     "zero; expected zeros: Glorot's init starts every bias at 0.").format(
+                    where=where, layer=layer))
             if np.max(np.abs(W)) > r:
-                raise CheckFailure(f"glorot_uniform is not right yet: {where}, some |W| = "
-                                   f"{np.max(np.abs(W)):.4g}; expected every |W| <= r = {r:.4g}.")
+                raise CheckFailure(_("glorot_uniform is not right yet: {where}, some |W| = "
+                                     "{largest:.4g}; expected every |W| <= r = {r:.4g}.").format(
+                    where=where, largest=np.max(np.abs(W)), r=r))
             if W.size >= 10_000:  # big enough to judge the spread
                 spread, mean = W.std() / (r / np.sqrt(3.0)), W.mean() / r
                 if abs(mean) > 0.02 or abs(spread - 1.0) > 0.02:
-                    raise CheckFailure(
-                        f"glorot_uniform is not right yet: {where}, W has mean {W.mean():.3g} "
-                        f"and std {W.std():.4g}; expected U[-r, r]'s mean 0 and std r/sqrt(3) = "
-                        f"{r / np.sqrt(3.0):.4g}.")
+                    raise CheckFailure(_(
+                        "glorot_uniform is not right yet: {where}, W has mean {mean:.3g} "
+                        "and std {std:.4g}; expected U[-r, r]'s mean 0 and std r/sqrt(3) = "
+                        "{expected:.4g}.").format(where=where, mean=W.mean(), std=W.std(),
+                                                 expected=r / np.sqrt(3.0)))
     again, other = draw(SIZES, 7), draw(SIZES, 8)
     if not all(np.array_equal(p, q) for p, q in zip(draw(SIZES, 7), again)):
-        raise CheckFailure("glorot_uniform is not right yet: two calls with generators of the "
-                           "same seed gave different weights; expected the same. Draw every number from rng.")
+        raise CheckFailure(_("glorot_uniform is not right yet: two calls with generators of the "
+                             "same seed gave different weights; expected the same. Draw every number "
+                             "from rng."))
     if np.array_equal(again[0], other[0]):
-        raise CheckFailure("glorot_uniform is not right yet: generators of different seeds gave "
-                           "the same weights; expected different ones. Draw every number from the rng you "
-                           "are given.")
-    print("Correct: glorot_uniform draws Glorot's uniform law for every layer "
-          "(shapes, range, mean and spread checked on 4 networks).")
+        raise CheckFailure(_("glorot_uniform is not right yet: generators of different seeds gave "
+                             "the same weights; expected different ones. Draw every number from the rng "
+                             "you are given."))
+    print(_("Correct: glorot_uniform draws Glorot's uniform law for every layer "
+            "(shapes, range, mean and spread checked on 4 networks)."))
 
 
 # --- exercise 7: one momentum step ----------------------------------------------------------
@@ -441,17 +451,17 @@ def momentum_step(fn):
         return (*params, *velocities)
 
     def velocity_not_kept(shapes, seed, eta, mu):
-        params, velocities, grads, *_ = _momentum_case(shapes, seed, eta, mu)
+        params, velocities, grads, *_rest = _momentum_case(shapes, seed, eta, mu)
         new = [mu * v - eta * g for v, g in zip(velocities, grads)]
         return (*[p + v for p, v in zip(params, new)], *velocities)
 
     def plus_gradient(shapes, seed, eta, mu):
-        params, velocities, grads, *_ = _momentum_case(shapes, seed, eta, mu)
+        params, velocities, grads, *_rest = _momentum_case(shapes, seed, eta, mu)
         new = [mu * v + eta * g for v, g in zip(velocities, grads)]
         return (*[p + v for p, v in zip(params, new)], *new)
 
     def old_velocity(shapes, seed, eta, mu):
-        params, velocities, grads, *_ = _momentum_case(shapes, seed, eta, mu)
+        params, velocities, grads, *_rest = _momentum_case(shapes, seed, eta, mu)
         new = [mu * v - eta * g for v, g in zip(velocities, grads)]
         return (*[p + v for p, v in zip(params, velocities)], *new)
 
@@ -460,15 +470,15 @@ def momentum_step(fn):
         cases_with([([(64, 64), (64,), (64, 32), (32,), (32, 10), (10,)], 0, 0.05, 0.9),
                     ([(2, 2)], 1, 0.1, 0.0)],
                    lambda rng: ([tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
-                                 for _ in range(int(rng.integers(1, 4)))],
+                                 for _array in range(int(rng.integers(1, 4)))],
                                 int(rng.integers(0, 10**6)), float(rng.uniform(0.01, 0.5)),
                                 float(rng.uniform(0.0, 0.95)))),
         mistakes=[
-            (velocity_not_kept, "the velocities did not change: update them in place "
-             "(v[...] = ... or v *= ...), so the next step finds them."),
-            (plus_gradient, "the velocity should move downhill: subtract eta g."),
-            (old_velocity, "the parameters moved by the old velocity: update v first, then "
-             "add the new v to the parameters."),
+            (velocity_not_kept, N_("the velocities did not change: update them in place "
+             "(v[...] = ... or v *= ...), so the next step finds them.")),
+            (plus_gradient, N_("the velocity should move downhill: subtract eta g.")),
+            (old_velocity, N_("the parameters moved by the old velocity: update v first, then "
+             "add the new v to the parameters.")),
         ],
         received=(fn, lambda shapes, seed, eta, mu: _momentum_case(shapes, seed, eta, mu)),
     )
@@ -488,11 +498,11 @@ def step_decay(fn):
                    lambda rng: (int(rng.integers(1, 60)), float(rng.uniform(0.01, 1.0)),
                                 float(rng.uniform(0.1, 0.9)), int(rng.integers(1, 12)))),
         mistakes=[
-            (lambda k, eta0, drop, every: eta0 * drop ** (k // every), "epoch k = every should "
+            (lambda k, eta0, drop, every: eta0 * drop ** (k // every), N_("epoch k = every should "
              "still use the first rate: epochs count from 1, so drop after epochs every, 2 "
-             "every, ..."),
-            (lambda k, eta0, drop, every: eta0 * drop ** ((k - 1) / every), "the rate should "
-             "fall in steps, not smoothly: round the number of drops down to a whole number."),
+             "every, ...")),
+            (lambda k, eta0, drop, every: eta0 * drop ** ((k - 1) / every), N_("the rate should "
+             "fall in steps, not smoothly: round the number of drops down to a whole number.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -534,8 +544,8 @@ def train(fn):
         try:
             got = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
-            raise CheckFailure(f"train returned a {type(got).__name__}: return the list of the "
-                               f"epochs' mean losses") from None
+            raise CheckFailure(_("train returned a {kind}: return the list of the "
+                                 "epochs' mean losses").format(kind=type(got).__name__)) from None
         return (got, *case[0])
 
     def in_order(sizes, seed, n, epochs, batch_size):
@@ -565,12 +575,12 @@ def train(fn):
                                 int(rng.integers(2, 12)), int(rng.integers(1, 5)),
                                 int(rng.integers(1, 6))), n_random=10),
         mistakes=[
-            (in_order, "the examples came in their stored order: draw each epoch's order "
-             "with rng.permutation(N), once per epoch."),
-            (constant_rate, "the learning rate never fell: use your step_decay for each epoch "
-             "k = 1, 2, ..."),
-            (reset_each_epoch, "the velocities started from zero in every epoch: create them "
-             "once, before the first epoch; they live across epochs."),
+            (in_order, N_("the examples came in their stored order: draw each epoch's order "
+             "with rng.permutation(N), once per epoch.")),
+            (constant_rate, N_("the learning rate never fell: use your step_decay for each epoch "
+             "k = 1, 2, ...")),
+            (reset_each_epoch, N_("the velocities started from zero in every epoch: create them "
+             "once, before the first epoch; they live across epochs.")),
         ],
         received=(fn, lambda *case: _train_case(*case)),
     )
@@ -594,7 +604,7 @@ def _train_with(params, X, T, epochs, batch_size, eta0, mu, drop, every, order):
 
 # --- exercise 10: predictions -------------------------------------------------------------
 def _predict(sizes, seed, n):
-    params, X, _ = _network_case(sizes, seed, n)
+    params, X, _T = _network_case(sizes, seed, n)
     return _minibp_network(params).predict(X).argmax(axis=1)
 
 
@@ -604,15 +614,15 @@ def predict(fn):
     guarded = _guarded(fn)
 
     def learner(sizes, seed, n):
-        params, X, _ = _network_case(sizes, seed, n)
+        params, X, _T = _network_case(sizes, seed, n)
         return guarded(params, X)
 
     def per_column(sizes, seed, n):
-        params, X, _ = _network_case(sizes, seed, n)
+        params, X, _T = _network_case(sizes, seed, n)
         return _minibp_network(params).predict(X).argmax(axis=0)
 
     def first_layer_only(sizes, seed, n):
-        params, X, _ = _network_case(sizes, seed, n)
+        params, X, _T = _network_case(sizes, seed, n)
         return (X @ params[0] + params[1]).argmax(axis=1)
 
     check_function(
@@ -621,10 +631,10 @@ def predict(fn):
                    lambda rng: (_random_sizes(rng), int(rng.integers(0, 10**6)),
                                 int(rng.integers(1, 8)))),
         mistakes=[
-            (per_column, "pick the largest output in each row (one example per row), not in "
-             "each column."),
-            (first_layer_only, "the prediction comes from the last layer's outputs: run the "
-             "whole forward pass."),
+            (per_column, N_("pick the largest output in each row (one example per row), not in "
+             "each column.")),
+            (first_layer_only, N_("the prediction comes from the last layer's outputs: run the "
+             "whole forward pass.")),
         ],
         received=(fn, lambda sizes, seed, n: _network_case(sizes, seed, n)[:2]),
     )
@@ -683,13 +693,13 @@ def power_error_gradients(fn):
                                 float(rng.choice([0.25, 0.5, 1.5, 2.0, 3.0])),
                                 bool(rng.integers(0, 2)))),
         mistakes=[
-            (unsigned, "|y - t|^q lost its sign: the error signal must still point from t to "
-             "y, sign(y - t) |y - t|^q."),
-            (times_q, "q is an exponent on |y - t|, not a factor."),
-            (never_centred, "with centred=True, subtract from each row of delta_L its mean "
-             "over the classes."),
-            (centred_over_batch, "centre each example's row over its classes (axis 1), not "
-             "each class over the batch."),
+            (unsigned, N_("|y - t|^q lost its sign: the error signal must still point from t to "
+             "y, sign(y - t) |y - t|^q.")),
+            (times_q, N_("q is an exponent on |y - t|, not a factor.")),
+            (never_centred, N_("with centred=True, subtract from each row of delta_L its mean "
+             "over the classes.")),
+            (centred_over_batch, N_("centre each example's row over its classes (axis 1), not "
+             "each class over the batch.")),
         ],
         received=(fn, lambda sizes, seed, n, q, centred: (*_network_case(sizes, seed, n), q,
                                                           centred)),
@@ -746,10 +756,10 @@ def dropout_forward_backward(fn):
                                 int(rng.integers(0, 10**6)), int(rng.integers(1, 6)),
                                 float(rng.choice([0.1, 0.25, 0.5, 0.75])))),
         mistakes=[
-            (unscaled, "the kept units were not scaled by 1 / (1 - p): inverted dropout keeps "
-             "each unit's expected value, so nothing changes at test time."),
-            (mask_not_in_backward, "a dropped unit passed gradient back: use the same mask on "
-             "the way back, before multiplying by f'(z)."),
+            (unscaled, N_("the kept units were not scaled by 1 / (1 - p): inverted dropout keeps "
+             "each unit's expected value, so nothing changes at test time.")),
+            (mask_not_in_backward, N_("a dropped unit passed gradient back: use the same mask on "
+             "the way back, before multiplying by f'(z).")),
         ],
         received=(fn, lambda *case: _dropout_case(*case)),
     )

@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import autograd, data
 from minibp.activations import get_activation, softmax
 from minibp.autograd import Value
@@ -57,12 +58,12 @@ def mul_backward(fn):
                      np.array([2.0, 1.0, -1.0]))],  # arrays: elementwise
                    lambda rng: _random_operands(rng, 3)),
         mistakes=[
-            (lambda x, y, g: (g * x, g * y), "d(xy)/dx is y, not x: each input receives the "
-             "upstream gradient times the *other* input."),
-            (lambda x, y, g: (y, x), "the local gradients are right, but the upstream gradient "
-             "is missing: the chain rule multiplies the two."),
-            (lambda x, y, g: (g, g), "that is what an add node sends back; a multiply scales "
-             "the upstream gradient by a local slope for each input."),
+            (lambda x, y, g: (g * x, g * y), N_("d(xy)/dx is y, not x: each input receives the "
+             "upstream gradient times the *other* input.")),
+            (lambda x, y, g: (y, x), N_("the local gradients are right, but the upstream gradient "
+             "is missing: the chain rule multiplies the two.")),
+            (lambda x, y, g: (g, g), N_("that is what an add node sends back; a multiply scales "
+             "the upstream gradient by a local slope for each input.")),
         ],
     )
 
@@ -82,14 +83,14 @@ def tanh_backward(fn):
                     (np.array([-1.0, 0.0, 1.0, 3.0]), np.array([1.0, -2.0, 0.5, 1.0]))],
                    lambda rng: _random_operands(rng, 2)),
         mistakes=[
-            (lambda x, g: g * (1.0 - x**2), "1 - o^2 is written with tanh's *output* o; this "
-             "function receives the input x."),
-            (lambda x, g: 1.0 - np.tanh(x) ** 2, "the local slope is right, but the upstream "
-             "gradient is missing: the chain rule multiplies the two."),
-            (lambda x, g: g * np.tanh(x) * (1.0 - np.tanh(x)), "o(1 - o) is the sigmoid's "
-             "slope; tanh's slope is written differently with its output."),
-            (lambda x, g: g * (1.0 - np.tanh(x)) ** 2, "check where the square goes: it is "
-             "the output that is squared, then subtracted from 1."),
+            (lambda x, g: g * (1.0 - x**2), N_("1 - o^2 is written with tanh's *output* o; this "
+             "function receives the input x.")),
+            (lambda x, g: 1.0 - np.tanh(x) ** 2, N_("the local slope is right, but the upstream "
+             "gradient is missing: the chain rule multiplies the two.")),
+            (lambda x, g: g * np.tanh(x) * (1.0 - np.tanh(x)), N_("o(1 - o) is the sigmoid's "
+             "slope; tanh's slope is written differently with its output.")),
+            (lambda x, g: g * (1.0 - np.tanh(x)) ** 2, N_("check where the square goes: it is "
+             "the output that is squared, then subtracted from 1.")),
         ],
     )
 
@@ -101,10 +102,13 @@ def _times(a, b):
 
 def _steps(x, y, mul):
     a = x
-    for _ in range(10):
+    for _step in range(10):
         a = a + mul(a, y)
     return a
 
+
+# The one expression written in words: its text is shown in Chinese (the others are math).
+_STEPS = N_("10 steps a = a + a*y, from a = x")
 
 # (text, leaf names, build(leaves, mul) -> root). Exercise 3 uses minibp's own *.
 _SWEEP_GRAPHS = [
@@ -119,7 +123,7 @@ _SWEEP_GRAPHS = [
      lambda x, w, b, mul: (lambda h: h * h + h * w)((x * w + b).tanh())),
     ("(a*b + a)*b, a = x*y, b = tanh(a)", "xy",
      lambda x, y, mul: (lambda a: (lambda b: (a * b + a) * b)(a.tanh()))(x * y)),
-    ("10 steps a = a + a*y, from a = x", "xy", lambda x, y, mul: _steps(x, y, _times)),
+    (_STEPS, "xy", lambda x, y, mul: _steps(x, y, _times)),
 ]
 
 # Exercise 4: every multiplication is the learner's mul_node (``mul``), the rest minibp's.
@@ -130,7 +134,7 @@ _MUL_GRAPHS = [
     ("(x + y)*(x*y)", "xy", lambda x, y, mul: mul(x + y, mul(x, y))),
     ("a*a + a, a = x*y", "xy", lambda x, y, mul: (lambda a: mul(a, a) + a)(mul(x, y))),
     ("tanh(x*w + b)*w", "xwb", lambda x, w, b, mul: mul((mul(x, w) + b).tanh(), w)),
-    ("10 steps a = a + a*y, from a = x", "xy", _steps),
+    (_STEPS, "xy", _steps),
 ]
 
 
@@ -143,7 +147,8 @@ class _Graph:
 
     def __repr__(self):
         at = ", ".join(f"{name}={value:g}" for name, value in zip(self.names, self.values))
-        return f"{self.text}; {at}"
+        text = _(self.text) if self.text == _STEPS else self.text
+        return f"{text}; {at}"
 
     def build(self, mul=_times):
         """(root, leaves): a fresh graph, every grad 0."""
@@ -169,19 +174,21 @@ def _graph_cases(graphs, first_values):
 def _grads(leaves):
     for leaf in leaves:
         if not isinstance(leaf.grad, numbers.Real):
-            raise TypeError(f"{leaf.label}.grad became a {type(leaf.grad).__name__}, not a "
-                            f"number: gradients are plain numbers (a node's .data, .grad)")
+            raise TypeError(_("{label}.grad became a {kind}, not a number: gradients are plain "
+                              "numbers (a node's .data, .grad)").format(
+                                  label=leaf.label, kind=type(leaf.grad).__name__))
     return np.array([leaf.grad for leaf in leaves])
 
 
 # --- exercise 3: the backward sweep -------------------------------------------------------
-_NO_BACKWARD = "write the sweep yourself: backward_sweep may not call root.backward()"
-_NO_ORDER = "order the nodes yourself: backward_sweep may not call minibp's topological_order"
+_NO_BACKWARD = N_("write the sweep yourself: backward_sweep may not call root.backward()")
+_NO_ORDER = N_("order the nodes yourself: backward_sweep may not call minibp's "
+               "topological_order")
 
 
 def _refuse(message):
     def refused(*args, **kwargs):
-        raise RuntimeError(message)
+        raise RuntimeError(_(message))
     return refused
 
 
@@ -283,23 +290,23 @@ def backward_sweep(fn):
         _graph_cases(_SWEEP_GRAPHS, [(0.5,), (-1.5,), (-2.0, 3.0), (0.5, -1.0), (0.3, -0.7, 0.2),
                                      (0.5, 1.0), (1.0, -0.5, 0.1), (0.8, -1.2), (0.5, 0.1)]),
         mistakes=[
-            (_swept(_no_seed), "every gradient is still 0: the sweep starts at the root with "
-             "d root/d root = 1, and each node then sends to its inputs."),
-            (_swept(_forward_order), "the nodes sent in forward order, inputs first: a node can "
-             "pass on its gradient only after every node that uses it has sent to it."),
-            (_swept(_every_path), "some node sent its gradient more than once: list every node "
-             "once, each after all the nodes that use it."),
-            (_swept(_recursive), "a shared node sent its gradient before all its users had sent "
-             "to it, and more than once: a node sends once, after every node that uses it."),
-            (_swept(_breadth_first), "each node sends once, but one sent before a node that uses "
-             "it had sent to it: breadth-first order is not enough when paths differ in length."),
+            (_swept(_no_seed), N_("every gradient is still 0: the sweep starts at the root with "
+             "d root/d root = 1, and each node then sends to its inputs.")),
+            (_swept(_forward_order), N_("the nodes sent in forward order, inputs first: a node can "
+             "pass on its gradient only after every node that uses it has sent to it.")),
+            (_swept(_every_path), N_("some node sent its gradient more than once: list every node "
+             "once, each after all the nodes that use it.")),
+            (_swept(_recursive), N_("a shared node sent its gradient before all its users had sent "
+             "to it, and more than once: a node sends once, after every node that uses it.")),
+            (_swept(_breadth_first), N_("each node sends once, but one sent before a node that uses "
+             "it had sent to it: breadth-first order is not enough when paths differ in length.")),
         ],
         received=(fn, lambda graph: (graph.build()[0],)),
     )
 
 
 # --- exercise 4: a multiply node that adds its gradients ----------------------------------
-_NO_TIMES = "build the node yourself: mul_node may not use minibp's * on Values"
+_NO_TIMES = N_("build the node yourself: mul_node may not use minibp's * on Values")
 
 
 def _with_mul(mul, guarded=False):
@@ -313,7 +320,8 @@ def _with_mul(mul, guarded=False):
         finally:
             Value.__mul__, Value.__rmul__ = times, rtimes
         if not isinstance(out, Value):
-            raise TypeError(f"mul_node must return a new Value, got {type(out).__name__}")
+            raise TypeError(_("mul_node must return a new Value, got {kind}").format(
+                kind=type(out).__name__))
         return out
 
     def run(graph):
@@ -356,14 +364,14 @@ def mul_node(fn):
         _graph_cases(_MUL_GRAPHS, [(-2.0, 3.0), (0.5,), (0.5, -1.5), (1.0, 2.0), (0.5, -1.0),
                                    (1.0, -0.5, 0.1), (0.5, 0.1)]),
         mistakes=[
-            (_with_mul(lambda a, b: _node(a, b, _assigns)), "a node used twice lost one of its "
-             "gradients: each use must add its share to .grad, not replace what is there."),
-            (_with_mul(lambda a, b: _node(a, b, _not_swapped)), "d(ab)/da is b, not a: each "
-             "input receives the upstream gradient times the *other* input."),
-            (_with_mul(lambda a, b: _node(a, b, _no_upstream)), "the local gradients are there, "
-             "but the upstream gradient out.grad is missing: the chain rule multiplies the two."),
-            (_with_mul(lambda a, b: Value(a.data * b.data)), "no gradient flows through your "
-             "multiply: does the new node remember its inputs (a, b), and is its _backward set?"),
+            (_with_mul(lambda a, b: _node(a, b, _assigns)), N_("a node used twice lost one of its "
+             "gradients: each use must add its share to .grad, not replace what is there.")),
+            (_with_mul(lambda a, b: _node(a, b, _not_swapped)), N_("d(ab)/da is b, not a: each "
+             "input receives the upstream gradient times the *other* input.")),
+            (_with_mul(lambda a, b: _node(a, b, _no_upstream)), N_("the local gradients are there, "
+             "but the upstream gradient out.grad is missing: the chain rule multiplies the two.")),
+            (_with_mul(lambda a, b: Value(a.data * b.data)), N_("no gradient flows through your "
+             "multiply: does the new node remember its inputs (a, b), and is its _backward set?")),
         ],
     )
 
@@ -392,8 +400,8 @@ def _numbers_only(fn):
         if isinstance(result, (tuple, list)):
             for i, item in enumerate(result):
                 if _holds_values(item):
-                    raise TypeError(f"result[{i}] holds Value nodes: return their gradients, "
-                                    f"numpy arrays of numbers")
+                    raise TypeError(_("result[{i}] holds Value nodes: return their gradients, "
+                                      "numpy arrays of numbers").format(i=i))
         return result
     return run
 
@@ -415,14 +423,14 @@ def graph_gradients(fn):
                     (np.zeros(3), ex.t, ex.W1, ex.b1, ex.W2, ex.b2)],  # x = 0: dW1 = 0
                    _random_network),
         mistakes=[
-            (lambda *a: _graph_gradients(*a, scale=-1.0), "every gradient has the wrong sign: "
-             "build the loss itself, 1/2 sum (t - o)^2, and let backward find its slopes."),
-            (lambda *a: _graph_gradients(*a, scale=2.0), "every gradient is twice too large: "
-             "the loss has a factor 1/2."),
-            (lambda *a: _graph_gradients(*a, output="identity"), "is the output squashed too? "
-             "Both layers are sigmoid layers, the output layer included."),
-            (_without_biases, "the biases get no gradient: does your forward pass add them to "
-             "the net inputs?"),
+            (lambda *a: _graph_gradients(*a, scale=-1.0), N_("every gradient has the wrong sign: "
+             "build the loss itself, 1/2 sum (t - o)^2, and let backward find its slopes.")),
+            (lambda *a: _graph_gradients(*a, scale=2.0), N_("every gradient is twice too large: "
+             "the loss has a factor 1/2.")),
+            (lambda *a: _graph_gradients(*a, output="identity"), N_("is the output squashed too? "
+             "Both layers are sigmoid layers, the output layer included.")),
+            (_without_biases, N_("the biases get no gradient: does your forward pass add them to "
+             "the net inputs?")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -449,7 +457,7 @@ def _finite_only(fn):
                 except (TypeError, ValueError):
                     continue
                 if not np.all(np.isfinite(values)):
-                    raise FloatingPointError("its losses or delta hold inf or nan")
+                    raise FloatingPointError(_("its losses or delta hold inf or nan"))
         return result
     return run
 
@@ -500,28 +508,28 @@ def softmax_cross_entropy(fn):
                      np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))],  # a loss of 1000
                    _random_logits),
         mistakes=[
-            (wrong(_log_of_softmax), "a probability underflowed to 0, and ln 0 = -inf: compute "
-             "ln softmax(z) from the logits themselves rather than taking the log of softmax(z)."),
-            (wrong(_naive), "e^z overflows for large logits (e^1000 is inf). Note that "
-             "softmax(z) = softmax(z - c) for any constant c."),
-            (wrong(_one_hot_only), "-ln(y of the target class) holds for one-hot targets only; "
-             "t may be any probabilities: the loss sums over every class."),
-            (wrong(lambda z, t: (-_softmax_cross_entropy(z, t)[0], softmax(z) - t)), "a loss "
-             "here is never negative: ln y <= 0, so -sum t ln y >= 0."),
-            (wrong(lambda z, t: (_softmax_cross_entropy(z, t)[0], t - softmax(z))), "delta has "
-             "the wrong sign: it is the slope of the loss, which grows when y_k exceeds t_k."),
+            (wrong(_log_of_softmax), N_("a probability underflowed to 0, and ln 0 = -inf: compute "
+             "ln softmax(z) from the logits themselves rather than taking the log of softmax(z).")),
+            (wrong(_naive), N_("e^z overflows for large logits (e^1000 is inf). Note that "
+             "softmax(z) = softmax(z - c) for any constant c.")),
+            (wrong(_one_hot_only), N_("-ln(y of the target class) holds for one-hot targets only; "
+             "t may be any probabilities: the loss sums over every class.")),
+            (wrong(lambda z, t: (-_softmax_cross_entropy(z, t)[0], softmax(z) - t)), N_("a loss "
+             "here is never negative: ln y <= 0, so -sum t ln y >= 0.")),
+            (wrong(lambda z, t: (_softmax_cross_entropy(z, t)[0], t - softmax(z))), N_("delta has "
+             "the wrong sign: it is the slope of the loss, which grows when y_k exceeds t_k.")),
             (wrong(lambda z, t: (_softmax_cross_entropy(z, t)[0],
                                  softmax(z) * (1 - softmax(z)) * (softmax(z) - t))),
-             "y(1 - y) is an elementwise sigmoid's slope; for softmax with cross-entropy the "
-             "slopes cancel and delta is simpler."),
+             N_("y(1 - y) is an elementwise sigmoid's slope; for softmax with cross-entropy the "
+             "slopes cancel and delta is simpler.")),
             (wrong(lambda z, t: (_softmax_cross_entropy(z, t)[0], (softmax(z) - t) / len(z))),
-             "delta is each example's own slope dL_n/dz_n: no division by the batch size."),
+             N_("delta is each example's own slope dL_n/dz_n: no division by the batch size.")),
             (wrong(lambda z, t: (np.sum(_softmax_cross_entropy(z, t)[0]),
                                  _softmax_cross_entropy(z, t)[1])),
-             "losses holds one loss per example, shape (N,): do not add them up."),
+             N_("losses holds one loss per example, shape (N,): do not add them up.")),
             (wrong(lambda z, t: (np.mean(_softmax_cross_entropy(z, t)[0]),
                                  _softmax_cross_entropy(z, t)[1])),
-             "losses holds one loss per example, shape (N,): do not average them."),
+             N_("losses holds one loss per example, shape (N,): do not average them.")),
         ],
         received=(fn, lambda z, t: (z, t)),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_
 from minibp.layers import Conv1D, Dropout
 from minibp.network import Dense, Network
 
@@ -63,13 +64,13 @@ def dropout_forward(fn):
         "dropout_forward", fn, _dropout_forward,
         cases_with(_DROPOUT_FIRST, _random_mask_case),
         mistakes=[
-            (lambda a, m, p: a * m, "the kept units must be scaled up, so that the expected "
-             "output equals a (evaluation then needs no change)."),
-            (lambda a, m, p: a * m * (1 - p), "scaling by the keep probability is what the "
+            (lambda a, m, p: a * m, N_("the kept units must be scaled up, so that the expected "
+             "output equals a (evaluation then needs no change).")),
+            (lambda a, m, p: a * m * (1 - p), N_("scaling by the keep probability is what the "
              "original dropout did at test time; inverted dropout scales the other way, in "
-             "training."),
-            (lambda a, m, p: a * (1 - m) / (1 - p), "mask = 1 means the unit is kept."),
-            (lambda a, m, p: a / (1 - p), "a dropped unit outputs 0: the mask multiplies too."),
+             "training.")),
+            (lambda a, m, p: a * (1 - m) / (1 - p), N_("mask = 1 means the unit is kept.")),
+            (lambda a, m, p: a / (1 - p), N_("a dropped unit outputs 0: the mask multiplies too.")),
         ],
     )
 
@@ -87,12 +88,12 @@ def dropout_backward(fn):
         "dropout_backward", fn, _dropout_backward,
         cases_with(_DROPOUT_FIRST, _random_mask_case),
         mistakes=[
-            (lambda g, m, p: g, "a dropped unit did not take part in the forward pass: no "
-             "gradient may flow back through it."),
-            (lambda g, m, p: g * m, "the forward pass multiplied by more than the 0/1 mask; "
-             "the local gradient of a multiply node is the whole factor."),
-            (lambda g, m, p: g * m * (1 - p), "the factor on the way back is the same as on "
-             "the way forward."),
+            (lambda g, m, p: g, N_("a dropped unit did not take part in the forward pass: no "
+             "gradient may flow back through it.")),
+            (lambda g, m, p: g * m, N_("the forward pass multiplied by more than the 0/1 mask; "
+             "the local gradient of a multiply node is the whole factor.")),
+            (lambda g, m, p: g * m * (1 - p), N_("the factor on the way back is the same as on "
+             "the way forward.")),
         ],
     )
 
@@ -119,11 +120,11 @@ def conv_parameter_count(fn):
         "conv_parameter_count", fn, _conv_parameter_count,
         cases_with([(1, 8, 3, 3), (8, 16, 3, 3), (3, 4, 5, 2)], lambda rng: _random_sizes(rng, 4)),
         mistakes=[
-            (lambda ci, co, kh, kw: ci * co * kh * kw, "each output channel has a bias too."),
-            (lambda ci, co, kh, kw: co * kh * kw + co, "each output channel has one kh x kw "
-             "kernel per input channel."),
-            (lambda ci, co, kh, kw: ci * co * kh * kw + ci * co, "one bias per output channel, "
-             "shared by all its positions."),
+            (lambda ci, co, kh, kw: ci * co * kh * kw, N_("each output channel has a bias too.")),
+            (lambda ci, co, kh, kw: co * kh * kw + co, N_("each output channel has one kh x kw "
+             "kernel per input channel.")),
+            (lambda ci, co, kh, kw: ci * co * kh * kw + ci * co, N_("one bias per output channel, "
+             "shared by all its positions.")),
         ],
     )
 
@@ -134,11 +135,11 @@ def dense_parameter_count(fn):
         "dense_parameter_count", fn, _dense_parameter_count,
         cases_with([(64, 40), (288, 10), (1, 1)], lambda rng: _random_sizes(rng, 2)),
         mistakes=[
-            (lambda n_in, n_out: n_in * n_out, "each unit of the layer has a bias too."),
-            (lambda n_in, n_out: n_in * n_out + n_in, "the biases belong to the layer's own "
-             "units, not to its inputs."),
-            (lambda n_in, n_out: (n_in + 1) * (n_out + 1), "count the arrays W and b: "
-             "their shapes say it."),
+            (lambda n_in, n_out: n_in * n_out, N_("each unit of the layer has a bias too.")),
+            (lambda n_in, n_out: n_in * n_out + n_in, N_("the biases belong to the layer's own "
+             "units, not to its inputs.")),
+            (lambda n_in, n_out: (n_in + 1) * (n_out + 1), N_("count the arrays W and b: "
+             "their shapes say it.")),
         ],
     )
 
@@ -182,12 +183,12 @@ def conv1d_gradients(fn):
         "conv1d_gradients", fn, _conv1d_gradients,
         cases_with([(EXAMPLE_A_PREV, EXAMPLE_K, EXAMPLE_DELTA)], _random_conv_case),
         mistakes=[
-            (lambda a, K, d: _conv_wrong(a, K, d, per_example=True), "dK and db are the mean "
-             "over the batch, as for a Dense layer; da_prev stays per example."),
-            (lambda a, K, d: _conv_wrong(a, K, d, flip=False), "check which kernel tap "
-             "connects input x to position i: look at the forward sum's index i + p."),
-            (lambda a, K, d: _conv_wrong(a, K, d, bias_per_position=True), "the bias is "
-             "added at every position: its gradient collects every position's delta."),
+            (lambda a, K, d: _conv_wrong(a, K, d, per_example=True), N_("dK and db are the mean "
+             "over the batch, as for a Dense layer; da_prev stays per example.")),
+            (lambda a, K, d: _conv_wrong(a, K, d, flip=False), N_("check which kernel tap "
+             "connects input x to position i: look at the forward sum's index i + p.")),
+            (lambda a, K, d: _conv_wrong(a, K, d, bias_per_position=True), N_("the bias is "
+             "added at every position: its gradient collects every position's delta.")),
         ],
     )
 
@@ -231,15 +232,15 @@ def autoencoder_gradients(fn):
         "autoencoder_gradients", fn, _autoencoder_gradients,
         cases_with(_AE_FIRST, _random_autoencoder_case),
         mistakes=[
-            (lambda *c: _autoencoder_wrong(*c, output_slope=False), "the decoder's units are "
-             "sigmoids: delta at the output needs their slope."),
-            (lambda *c: _autoencoder_wrong(*c, hidden_slope=False), "on the way down, the "
-             "hidden layer's slope multiplies too."),
-            (lambda *c: _autoencoder_wrong(*c, mean=False), "the loss is the mean over the "
-             "batch's rows."),
-            (lambda *c: _autoencoder_wrong(*c, target=0.0), "the reconstruction is compared "
-             "with the input x itself."),
-            (lambda *c: _autoencoder_wrong(*c, sign=-1.0), "check the sign: a gradient points "
-             "uphill, where the reconstruction error grows."),
+            (lambda *c: _autoencoder_wrong(*c, output_slope=False), N_("the decoder's units are "
+             "sigmoids: delta at the output needs their slope.")),
+            (lambda *c: _autoencoder_wrong(*c, hidden_slope=False), N_("on the way down, the "
+             "hidden layer's slope multiplies too.")),
+            (lambda *c: _autoencoder_wrong(*c, mean=False), N_("the loss is the mean over the "
+             "batch's rows.")),
+            (lambda *c: _autoencoder_wrong(*c, target=0.0), N_("the reconstruction is compared "
+             "with the input x itself.")),
+            (lambda *c: _autoencoder_wrong(*c, sign=-1.0), N_("check the sign: a gradient points "
+             "uphill, where the reconstruction error grows.")),
         ],
     )

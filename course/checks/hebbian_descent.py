@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import hebbian
 from minibp.activations import sigmoid
 from minibp.losses import HebbianDescent
@@ -42,9 +43,9 @@ def _sigmoid_layer(W, b, x, mu):
 def _boundary_layers():
     """x == mu (the centered input is zero: only the bias moves); t == y (no error: no change)."""
     rng = np.random.default_rng(8)
-    W, b, x, _, _, eta = _random_layer(rng)
+    W, b, x, _t, _mu, eta = _random_layer(rng)
     while W.shape[0] < 2 or W.shape[1] < 2:
-        W, b, x, _, _, eta = _random_layer(rng)
+        W, b, x, _t, _mu, eta = _random_layer(rng)
     mu = rng.uniform(0.0, 1.0, size=x.shape)
     t = rng.integers(0, 2, W.shape[1]).astype(float)
     return [(W, b, x, t, x.copy(), eta), (W, b, x, _sigmoid_layer(W, b, x, mu), mu, eta)]
@@ -82,12 +83,15 @@ def hebbian_descent_update(fn):
                      np.array([0.0]), 0.5)] + _boundary_layers(),
                    _random_layer),
         mistakes=[
-            (with_f_prime, "you kept the sigmoid's slope f': that is gradient descent on the "
-             "squared error. Hebbian descent drops f'."),
-            (uncentered, "the weight change should use the centered input, as the forward pass "
-             "does."),
-            (flipped, "is the step going downhill? The update should move y toward t."),
-            (no_bias, "the bias is a parameter too: does it move?"),
+            (with_f_prime,
+             N_("you kept the sigmoid's slope f': that is gradient descent on the squared error. Hebbian "
+                "descent drops f'.")),
+            (uncentered,
+             N_("the weight change should use the centered input, as the forward pass does.")),
+            (flipped,
+             N_("is the step going downhill? The update should move y toward t.")),
+            (no_bias,
+             N_("the bias is a parameter too: does it move?")),
         ],
     )
 
@@ -114,14 +118,15 @@ def matching_loss_sigmoid(fn):
                     (np.array([0.0]), np.array([0.5]))],  # sigmoid(z) == t: the loss's minimum
                    _random_net_inputs),
         mistakes=[
-            (lambda z, t: float(np.sum(np.logaddexp(0, z))), "the term with the target is "
-             "missing: without it the loss does not depend on t."),
-            (lambda z, t: float(np.sum(t * z - np.logaddexp(0, z))), "the sign is flipped: the "
-             "loss must be smallest where sigmoid(z) equals t."),
-            (lambda z, t: float(0.5 * np.sum((sigmoid(z) - t) ** 2)), "that is the squared error; "
-             "the matching loss is built from the sigmoid's potential Phi."),
-            (lambda z, t: float(np.sum(np.log(sigmoid(z)) - t * z)), "Phi is the function whose "
-             "derivative is sigmoid(z); ln sigmoid(z) is a different function."),
+            (lambda z, t: float(np.sum(np.logaddexp(0, z))),
+             N_("the term with the target is missing: without it the loss does not depend on t.")),
+            (lambda z, t: float(np.sum(t * z - np.logaddexp(0, z))),
+             N_("the sign is flipped: the loss must be smallest where sigmoid(z) equals t.")),
+            (lambda z, t: float(0.5 * np.sum((sigmoid(z) - t) ** 2)),
+             N_("that is the squared error; the matching loss is built from the sigmoid's potential Phi.")),
+            (lambda z, t: float(np.sum(np.log(sigmoid(z)) - t * z)),
+             N_("Phi is the function whose derivative is sigmoid(z); ln sigmoid(z) is a different "
+                "function.")),
         ],
     )
 
@@ -141,14 +146,15 @@ def running_mean(fn):
                    lambda rng: (rng.integers(0, 2, (int(rng.integers(1, 7)),
                                                     int(rng.integers(1, 5)))).astype(float),)),
         mistakes=[
-            (lambda X: np.cumsum(X, axis=0) / X.shape[0], "you divided every running sum by N: "
-             "how many patterns has row n seen?"),
-            (lambda X: np.broadcast_to(X.mean(axis=0), X.shape), "that is the mean of the whole "
-             "sequence in every row: an online learner at pattern n has seen rows 0..n only."),
+            (lambda X: np.cumsum(X, axis=0) / X.shape[0],
+             N_("you divided every running sum by N: how many patterns has row n seen?")),
+            (lambda X: np.broadcast_to(X.mean(axis=0), X.shape),
+             N_("that is the mean of the whole sequence in every row: an online learner at pattern n has "
+                "seen rows 0..n only.")),
             (lambda X: np.vstack([np.zeros((1, X.shape[1])),
                                   np.cumsum(X, axis=0)[:-1] / np.arange(1, X.shape[0])[:, None]]),
-             "off by one: row n should include the pattern being learned (so row 0 is the first "
-             "pattern itself)."),
+             N_("off by one: row n should include the pattern being learned (so row 0 is the first "
+                "pattern itself).")),
         ],
     )
 
@@ -173,14 +179,15 @@ def forgetting_curve(fn):
                     (Y0[:1], T0[:1])],  # a single pattern
                    _random_recall),
         mistakes=[
-            (lambda Y, T: np.abs(Y - T).mean(axis=1), "these are ordered by position in the "
-             "sequence; by age, entry 0 is the pattern learned *last*."),
-            (lambda Y, T: np.abs(Y - T).mean(axis=0), "average over the output units of each "
-             "pattern, not over the patterns."),
-            (lambda Y, T: ((Y - T) ** 2).mean(axis=1)[::-1], "the metric is the mean *absolute* "
-             "error, not the squared error."),
-            (lambda Y, T: (Y - T).mean(axis=1)[::-1], "take the absolute value: errors of "
-             "opposite sign must not cancel."),
+            (lambda Y, T: np.abs(Y - T).mean(axis=1),
+             N_("these are ordered by position in the sequence; by age, entry 0 is the pattern learned "
+                "*last*.")),
+            (lambda Y, T: np.abs(Y - T).mean(axis=0),
+             N_("average over the output units of each pattern, not over the patterns.")),
+            (lambda Y, T: ((Y - T) ** 2).mean(axis=1)[::-1],
+             N_("the metric is the mean *absolute* error, not the squared error.")),
+            (lambda Y, T: (Y - T).mean(axis=1)[::-1],
+             N_("take the absolute value: errors of opposite sign must not cancel.")),
         ],
     )
 
@@ -214,11 +221,14 @@ def squared_error_update(fn):
                      np.array([0.0]), 0.5)] + _boundary_layers(),
                    _random_layer),
         mistakes=[
-            (without_f_prime, "this is the Hebbian-descent update: the squared error's gradient "
-             "keeps the sigmoid's slope f'."),
-            (flipped, "is the step going downhill? The update should move y toward t."),
-            (f_prime_of_output, "y already is the sigmoid's output, and you squashed it again: "
-             "which quantity does f' take here?"),
+            (without_f_prime,
+             N_("this is the Hebbian-descent update: the squared error's gradient keeps the sigmoid's "
+                "slope f'.")),
+            (flipped,
+             N_("is the step going downhill? The update should move y toward t.")),
+            (f_prime_of_output,
+             N_("y already is the sigmoid's output, and you squashed it again: which quantity does f' "
+                "take here?")),
         ],
     )
 
@@ -228,8 +238,8 @@ def _online_hebbian_descent(W, b, X, T, learning_rate):
     return hebbian.learn_sequence("hebbian_descent", X, T, learning_rate, "running", W=W, b=b)
 
 
-_NO_SEQUENCE = ("write the loop yourself: online_hebbian_descent may not call minibp.hebbian's "
-                "learners, updates or offsets (your running_mean from exercise 3 is fine)")
+_NO_SEQUENCE = N_("write the loop yourself: online_hebbian_descent may not call minibp.hebbian's "
+                   "learners, updates or offsets (your running_mean from exercise 3 is fine)")
 _BLOCKED = [(hebbian, name) for name in ("learn_sequence", "_learn_stacked", "continual_learning",
                                          "update", "_step", "centering_offsets", "error_term")]
 
@@ -239,7 +249,7 @@ def _guarded(fn):
         return fn  # check_function reports it
 
     def run(*args):
-        with refusing(fn, _BLOCKED, _NO_SEQUENCE):
+        with refusing(fn, _BLOCKED, _(_NO_SEQUENCE)):
             return fn(*args)
     return run
 
@@ -289,27 +299,30 @@ def online_hebbian_descent(fn):
                     (small_W, np.zeros(2), small_X[:1], small_T[:1], 0.5)],  # one pattern: x = mu
                    _random_sequence),
         mistakes=[
-            (lambda *c: _online_by_hand(*c, rule="gradient_descent"), "you kept the sigmoid's "
-             "slope f': that is gradient descent on the squared error. Hebbian descent drops it."),
-            (lambda *c: _online_by_hand(*c, move_bias=False), "when mu moves, every output "
-             "moves too unless the bias absorbs the move: b must change with mu (Step 1)."),
-            (lambda *c: _online_by_hand(*c, when="after"), "pattern n is learned with mu "
-             "already including it (exercise 3's running mean): update mu before the step."),
-            (lambda *c: _online_by_hand(*c, when="after", first_move=False), "pattern n is "
-             "learned with mu already including it (exercise 3's running mean): update mu "
-             "before the step."),
-            (lambda *c: _online_by_hand(*c, centered_change=False), "the weight change should "
-             "use the centered input x - mu, as the forward pass does."),
+            (lambda *c: _online_by_hand(*c, rule="gradient_descent"),
+             N_("you kept the sigmoid's slope f': that is gradient descent on the squared error. Hebbian "
+                "descent drops it.")),
+            (lambda *c: _online_by_hand(*c, move_bias=False),
+             N_("when mu moves, every output moves too unless the bias absorbs the move: b must change "
+                "with mu (Step 1).")),
+            (lambda *c: _online_by_hand(*c, when="after"),
+             N_("pattern n is learned with mu already including it (exercise 3's running mean): update "
+                "mu before the step.")),
+            (lambda *c: _online_by_hand(*c, when="after", first_move=False),
+             N_("pattern n is learned with mu already including it (exercise 3's running mean): update "
+                "mu before the step.")),
+            (lambda *c: _online_by_hand(*c, centered_change=False),
+             N_("the weight change should use the centered input x - mu, as the forward pass does.")),
             (lambda W, b, X, T, eta: hebbian.learn_sequence("hebbian_descent", X, T, eta, "none",
                                                            W=W, b=b),
-             "the inputs are not centered: subtract the running mean mu, in the forward pass "
-             "and in the weight change."),
+             N_("the inputs are not centered: subtract the running mean mu, in the forward pass and in "
+                "the weight change.")),
             (lambda W, b, X, T, eta: hebbian.learn_sequence("hebbian_descent", X, T, eta, "data",
                                                            W=W, b=b),
-             "that centers on the mean of the whole sequence, which an online learner does not "
-             "know yet: use the mean of the patterns seen so far."),
-            (lambda *c: _online_by_hand(*c, sign=-1.0), "is each step going downhill? The "
-             "update should move y toward t."),
+             N_("that centers on the mean of the whole sequence, which an online learner does not know "
+                "yet: use the mean of the patterns seen so far.")),
+            (lambda *c: _online_by_hand(*c, sign=-1.0),
+             N_("is each step going downhill? The update should move y toward t.")),
         ],
         received=(fn, lambda *case: case),
     )

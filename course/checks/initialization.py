@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_
 from minibp import activations, data, diagnostics, initializers
 from minibp.network import Network
 
@@ -18,8 +19,8 @@ from . import cases_with, check_function
 LESSON_SIZES = [(64, 100, 0), (100, 100, 1), (100, 10, 2)]
 # One weight, a single input, a single output unit, a small square layer.
 BOUNDARY_SIZES = [(1, 1, 3), (1, 50, 4), (50, 1, 5), (7, 7, 6)]
-TRANSPOSED_HINT = ("same distribution, but the check compares the exact numbers that one draw of "
-                   "shape (n_in, n_out) gives: draw in that shape.")
+TRANSPOSED_HINT = N_("same distribution, but the check compares the exact numbers that one draw of "
+                     "shape (n_in, n_out) gives: draw in that shape.")
 
 
 def _random_sizes(rng):
@@ -72,14 +73,14 @@ def _check_initializer(name, fn, reference, mistakes):
 def xavier_normal(fn):
     """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / (n_in + n_out))."""
     _check_initializer("xavier_normal", fn, "xavier_normal", [
-        (_normal(lambda i, o: 2.0 / (i + o)), "you passed the variance where numpy's normal "
-         "expects the standard deviation."),
-        (_normal(lambda i, o: np.sqrt(1.0 / i)), "that keeps only the forward condition, the "
-         "fan-in; Xavier's compromise uses both the fan-in and the fan-out."),
-        (_normal(lambda i, o: np.sqrt(2.0 / i)), "that is He's ReLU init, fan-in only; Xavier "
-         "averages the fan-in and the fan-out."),
-        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "draw from a normal law, not a "
-         "uniform one."),
+        (_normal(lambda i, o: 2.0 / (i + o)), N_("you passed the variance where numpy's normal "
+         "expects the standard deviation.")),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), N_("that keeps only the forward condition, the "
+         "fan-in; Xavier's compromise uses both the fan-in and the fan-out.")),
+        (_normal(lambda i, o: np.sqrt(2.0 / i)), N_("that is He's ReLU init, fan-in only; Xavier "
+         "averages the fan-in and the fan-out.")),
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), N_("draw from a normal law, not a "
+         "uniform one.")),
         (_transposed("normal", lambda i, o: np.sqrt(2.0 / (i + o))), TRANSPOSED_HINT),
     ])
 
@@ -88,14 +89,14 @@ def xavier_normal(fn):
 def glorot_uniform(fn):
     """Check ``fn(n_in, n_out, rng) -> W``, W ~ U[-r, r] with r = sqrt(6 / (n_in + n_out))."""
     _check_initializer("glorot_uniform", fn, "glorot_normalized", [
-        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), "that limit gives a third of the "
-         "target variance: what is the variance of a uniform law on [-r, r]?"),
-        (_uniform(lambda i, o: 1.0 / np.sqrt(i)), "that is the 'standard' init, fan-in only; "
-         "the normalized one uses both the fan-in and the fan-out."),
-        (_uniform(lambda i, o: 6.0 / (i + o)), "r bounds the weights themselves, not their "
-         "squares: a square root is missing."),
-        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "this is Xavier *normal*; here the "
-         "weights come from a uniform law."),
+        (_uniform(lambda i, o: np.sqrt(2.0 / (i + o))), N_("that limit gives a third of the "
+         "target variance: what is the variance of a uniform law on [-r, r]?")),
+        (_uniform(lambda i, o: 1.0 / np.sqrt(i)), N_("that is the 'standard' init, fan-in only; "
+         "the normalized one uses both the fan-in and the fan-out.")),
+        (_uniform(lambda i, o: 6.0 / (i + o)), N_("r bounds the weights themselves, not their "
+         "squares: a square root is missing.")),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), N_("this is Xavier *normal*; here the "
+         "weights come from a uniform law.")),
         (_transposed("uniform", lambda i, o: np.sqrt(6.0 / (i + o))), TRANSPOSED_HINT),
     ])
 
@@ -131,14 +132,14 @@ def net_input_variance(fn):
                     (np.array([[0.2, -1.0, 0.7]]), 0.25)],  # a single example
                    _random_activations),
         mistakes=[
-            (lambda a, v: a.shape[1] * v * float(a.var()), "the variance of a forgets the "
-             "activations' mean, and pixels or sigmoid outputs have a mean far from 0."),
-            (lambda a, v: v * float(np.mean(a * a)), "a net input sums n_in terms: how many "
-             "terms are in your answer?"),
-            (lambda a, v: a.shape[0] * v * float(np.mean(a * a)), "a.shape[0] is the number of "
-             "examples N; the sum runs over the units below."),
-            (lambda a, v: a.shape[1] * v**2 * float(np.mean(a * a)), "var_W already is a "
-             "variance: do not square it."),
+            (lambda a, v: a.shape[1] * v * float(a.var()), N_("the variance of a forgets the "
+             "activations' mean, and pixels or sigmoid outputs have a mean far from 0.")),
+            (lambda a, v: v * float(np.mean(a * a)), N_("a net input sums n_in terms: how many "
+             "terms are in your answer?")),
+            (lambda a, v: a.shape[0] * v * float(np.mean(a * a)), N_("a.shape[0] is the number of "
+             "examples N; the sum runs over the units below.")),
+            (lambda a, v: a.shape[1] * v**2 * float(np.mean(a * a)), N_("var_W already is a "
+             "variance: do not square it.")),
         ],
     )
 
@@ -179,14 +180,14 @@ def gradient_spread_ratio(fn):
         "gradient_spread_ratio", fn, _gradient_spread_ratio,
         cases_with(_lesson_deltas() + _boundary_deltas(), _random_deltas),
         mistakes=[
-            (lambda d: 1.0 / _gradient_spread_ratio(d), "the ratio is upside down: the first "
-             "layer's spread over the last layer's."),
-            (lambda d: _gradient_spread_ratio(d) ** 2, "that is the ratio of variances; the "
-             "spread is the standard deviation."),
-            (lambda d: float(np.mean(np.abs(d[0])) / np.mean(np.abs(d[-1]))), "measure the "
-             "spread with the standard deviation of all entries, not the mean absolute value."),
-            (lambda d: float(np.std(d[0]) / np.std(d[1])), "that compares the first layer "
-             "with the second; the ratio is about the first and the last layer."),
+            (lambda d: 1.0 / _gradient_spread_ratio(d), N_("the ratio is upside down: the first "
+             "layer's spread over the last layer's.")),
+            (lambda d: _gradient_spread_ratio(d) ** 2, N_("that is the ratio of variances; the "
+             "spread is the standard deviation.")),
+            (lambda d: float(np.mean(np.abs(d[0])) / np.mean(np.abs(d[-1]))), N_("measure the "
+             "spread with the standard deviation of all entries, not the mean absolute value.")),
+            (lambda d: float(np.std(d[0]) / np.std(d[1])), N_("that compares the first layer "
+             "with the second; the ratio is about the first and the last layer.")),
         ],
     )
 
@@ -195,14 +196,14 @@ def gradient_spread_ratio(fn):
 def he_normal(fn):
     """Check ``fn(n_in, n_out, rng) -> W`` (n_in, n_out), W ~ N(0, 2 / n_in)."""
     _check_initializer("he_normal", fn, "he_normal", [
-        (_normal(lambda i, o: 2.0 / i), "you passed the variance where numpy's normal expects "
-         "the standard deviation."),
-        (_normal(lambda i, o: np.sqrt(1.0 / i)), "ReLU zeroes half of its inputs: how must the "
-         "weights' variance change to make up for that?"),
-        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), "that is Xavier normal, with both fans; "
-         "He uses the fan-in only."),
-        (_normal(lambda i, o: np.sqrt(2.0 / o)), "the forward argument counts the inputs of a "
-         "unit: the fan-in, not the fan-out."),
+        (_normal(lambda i, o: 2.0 / i), N_("you passed the variance where numpy's normal expects "
+         "the standard deviation.")),
+        (_normal(lambda i, o: np.sqrt(1.0 / i)), N_("ReLU zeroes half of its inputs: how must the "
+         "weights' variance change to make up for that?")),
+        (_normal(lambda i, o: np.sqrt(2.0 / (i + o))), N_("that is Xavier normal, with both fans; "
+         "He uses the fan-in only.")),
+        (_normal(lambda i, o: np.sqrt(2.0 / o)), N_("the forward argument counts the inputs of a "
+         "unit: the fan-in, not the fan-out.")),
         (_transposed("normal", lambda i, o: np.sqrt(2.0 / i)), TRANSPOSED_HINT),
     ])
 
@@ -263,20 +264,20 @@ def predicted_variances(fn):
         mistakes=[
             (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1],
                              lambda n, v, l: n[l] * v[l]),
-             "backward, delta_l sums over the units of layer l + 1 that it feeds: count "
-             "n_{l+1}, the fan-out, not the layer's own size."),
+             N_("backward, delta_l sums over the units of layer l + 1 that it feeds: count "
+             "n_{l+1}, the fan-out, not the layer's own size.")),
             (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1],
                              lambda n, v, l: n[l + 1] * v[l - 1]),
-             "backward, delta_l reaches layer l + 1 through W_{l+1}: use that layer's weight "
-             "variance, not W_l's."),
+             N_("backward, delta_l reaches layer l + 1 through W_{l+1}: use that layer's weight "
+             "variance, not W_l's.")),
             (_variances_with(lambda n, v, l: n[l] * v[l - 1],
                              lambda n, v, l: n[l + 1] * v[l],
                              first=lambda ms, n, v: n[1] * v[0] * ms),
-             "forward, z_l sums over the units of the layer below: count its fan-in n_{l-1}, "
-             "not n_l."),
+             N_("forward, z_l sums over the units of the layer below: count its fan-in n_{l-1}, "
+             "not n_l.")),
             (_variances_with(lambda n, v, l: n[l - 1] * v[l - 1] ** 2,
                              lambda n, v, l: n[l + 1] * v[l] ** 2,
                              first=lambda ms, n, v: n[0] * v[0] ** 2 * ms),
-             "var_W already is a variance: do not square it."),
+             N_("var_W already is a variance: do not square it.")),
         ],
     )

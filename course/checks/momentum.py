@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp.losses import CrossEntropy
 from minibp.network import Dense, Network
@@ -45,7 +46,7 @@ def _momentum_step(w, v, g, learning_rate, momentum):
 def _lesson_steps():
     """The first two steps on the lesson's quadratic: (w, v, g, eta, mu) before each."""
     cases, w, v = [], _W0.copy(), np.zeros(2)
-    for _ in range(2):
+    for _step in range(2):
         g = _A @ w - _B
         cases.append((w.copy(), v.copy(), g, _ETA, _MU))
         w, v = _momentum_step(w, v, g, _ETA, _MU)
@@ -68,14 +69,14 @@ def momentum_step(fn):
             (np.array([1.0, -2.0]), np.zeros(2), np.zeros(2), 0.1, 0.9)],  # at rest: stays put
             _random_step),
         mistakes=[
-            (lambda w, v, g, eta, mu: (w + v, mu * v - eta * g), "w moved by the old velocity: "
-             "which velocity should the step use, the one before or after this gradient?"),
-            (lambda w, v, g, eta, mu: (w + mu * v + eta * g, mu * v + eta * g), "is the step "
-             "going downhill? The velocity should collect the negative of the gradient."),
-            (lambda w, v, g, eta, mu: (w + v - eta * g, v - eta * g), "the old velocity is "
-             "carried over at full strength: where does the momentum mu come in?"),
-            (lambda w, v, g, eta, mu: (w - eta * g, mu * v - eta * g), "w moved by the gradient "
-             "step alone: the step is the whole new velocity, momentum included."),
+            (lambda w, v, g, eta, mu: (w + v, mu * v - eta * g), N_("w moved by the old velocity: "
+             "which velocity should the step use, the one before or after this gradient?")),
+            (lambda w, v, g, eta, mu: (w + mu * v + eta * g, mu * v + eta * g), N_("is the step "
+             "going downhill? The velocity should collect the negative of the gradient.")),
+            (lambda w, v, g, eta, mu: (w + v - eta * g, v - eta * g), N_("the old velocity is "
+             "carried over at full strength: where does the momentum mu come in?")),
+            (lambda w, v, g, eta, mu: (w - eta * g, mu * v - eta * g), N_("w moved by the gradient "
+             "step alone: the step is the whole new velocity, momentum included.")),
         ],
     )
 
@@ -112,14 +113,14 @@ def velocity_from_gradients(fn):
                     (np.zeros((4, 2)), 0.1, 0.9)],  # zero gradients: zero velocity
                    _random_gradients),
         mistakes=[
-            (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G))), "the weights run "
-             "the wrong way: the newest gradient should count most, the oldest least."),
-            (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G), 0, -1)), "off by one: "
-             "the newest gradient should enter at full weight, not already discounted by mu."),
-            (lambda G, eta, mu: -_velocity_from_gradients(G, eta, mu), "check the sign: the "
-             "velocity points downhill, against the gradients."),
-            (lambda G, eta, mu: -eta * np.sum(G, axis=0), "the old gradients must fade: what "
-             "does the momentum mu do to a gradient's weight at each step back in time?"),
+            (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G))), N_("the weights run "
+             "the wrong way: the newest gradient should count most, the oldest least.")),
+            (lambda G, eta, mu: _weighted(G, eta, mu ** np.arange(len(G), 0, -1)), N_("off by one: "
+             "the newest gradient should enter at full weight, not already discounted by mu.")),
+            (lambda G, eta, mu: -_velocity_from_gradients(G, eta, mu), N_("check the sign: the "
+             "velocity points downhill, against the gradients.")),
+            (lambda G, eta, mu: -eta * np.sum(G, axis=0), N_("the old gradients must fade: what "
+             "does the momentum mu do to a gradient's weight at each step back in time?")),
         ],
     )
 
@@ -152,14 +153,14 @@ def convergence_factor(fn):
         "convergence_factor", fn, _convergence_factor,
         cases_with(lesson, _random_factor),
         mistakes=[
-            (lambda eta, lam, mu: abs(1 - eta * lam), "that is plain gradient descent's factor; "
-             "with momentum each error depends on the two before it. What are that recursion's roots?"),
-            (lambda eta, lam, mu: np.sqrt(mu), "sqrt(mu) holds only when the two roots are "
-             "complex; with real roots, which of the two decides?"),
-            (lambda eta, lam, mu: _convergence_factor(-eta, lam, mu), "check the sign of the "
-             "eta lambda term in your characteristic polynomial."),
-            (lambda eta, lam, mu: max(np.roots([1.0, -(1.0 + mu - eta * lam), mu]).real), "the "
-             "roots can be complex: the factor is their size (the modulus), not their real part."),
+            (lambda eta, lam, mu: abs(1 - eta * lam), N_("that is plain gradient descent's factor; "
+             "with momentum each error depends on the two before it. What are that recursion's roots?")),
+            (lambda eta, lam, mu: np.sqrt(mu), N_("sqrt(mu) holds only when the two roots are "
+             "complex; with real roots, which of the two decides?")),
+            (lambda eta, lam, mu: _convergence_factor(-eta, lam, mu), N_("check the sign of the "
+             "eta lambda term in your characteristic polynomial.")),
+            (lambda eta, lam, mu: max(np.roots([1.0, -(1.0 + mu - eta * lam), mu]).real), N_("the "
+             "roots can be complex: the factor is their size (the modulus), not their real part.")),
         ],
         rtol=1e-6,  # np.roots near a double root is accurate to about sqrt(machine epsilon)
     )
@@ -184,14 +185,14 @@ def largest_stable_learning_rate(fn):
                     (2.0 * np.eye(3), 0.9)],  # all eigenvalues equal
                    _random_quadratic),
         mistakes=[
-            (lambda A, mu: 2.0 / np.linalg.eigvalsh(A).max(), "that is the bound without "
-             "momentum: how does momentum change the stable range?"),
-            (lambda A, mu: 2.0 * (1 + mu) / np.linalg.eigvalsh(A).min(), "which direction "
-             "blows up first, the flattest or the steepest? Look at the eigenvalues again."),
-            (lambda A, mu: 2.0 * (1 + mu) / np.max(np.diag(A)), "the diagonal of A is not its "
-             "spectrum unless A is diagonal: use its eigenvalues."),
-            (lambda A, mu: 2.0 * (1 - mu) / np.linalg.eigvalsh(A).max(), "momentum widens the "
-             "stable range, and yours narrows it: check how mu enters."),
+            (lambda A, mu: 2.0 / np.linalg.eigvalsh(A).max(), N_("that is the bound without "
+             "momentum: how does momentum change the stable range?")),
+            (lambda A, mu: 2.0 * (1 + mu) / np.linalg.eigvalsh(A).min(), N_("which direction "
+             "blows up first, the flattest or the steepest? Look at the eigenvalues again.")),
+            (lambda A, mu: 2.0 * (1 + mu) / np.max(np.diag(A)), N_("the diagonal of A is not its "
+             "spectrum unless A is diagonal: use its eigenvalues.")),
+            (lambda A, mu: 2.0 * (1 - mu) / np.linalg.eigvalsh(A).max(), N_("momentum widens the "
+             "stable range, and yours narrows it: check how mu enters.")),
         ],
     )
 
@@ -200,7 +201,7 @@ def largest_stable_learning_rate(fn):
 def _train_with_momentum(W, b, X, T, learning_rate, momentum, steps):
     network = Network.from_layers([Dense(W, b, "softmax")])
     optimizer = Momentum(learning_rate, momentum)
-    for _ in range(steps):
+    for _step in range(steps):
         train_step(network, X, T, CrossEntropy(), optimizer)
     return tuple(network.parameters())
 
@@ -212,7 +213,7 @@ def _by_hand(mistake):
         params = [np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)]
         velocities = [np.zeros_like(p) for p in params]
         N = 1 if mistake == "no 1/N" else len(X)
-        for _ in range(steps):
+        for _step in range(steps):
             z = X @ params[0] + params[1]
             y = np.exp(z - z.max(axis=1, keepdims=True))
             y /= y.sum(axis=1, keepdims=True)
@@ -252,7 +253,7 @@ def _random_regression(rng):
 def _boundary_regressions():
     """One step (the velocity starts at zero), mu = 0 (plain gradient descent), one example,
     and a square W (n_in = K), where a transposed gradient still fits."""
-    W, b, X, T, eta, mu, _ = _random_regression(np.random.default_rng(4))
+    W, b, X, T, eta, mu, _steps = _random_regression(np.random.default_rng(4))
     square = np.random.default_rng(5)
     return [(W, b, X, T, eta, mu, 1), (W, b, X, T, eta, 0.0, 3), (W, b, X[:1], T[:1], eta, mu, 3),
             (square.normal(size=(3, 3)), square.normal(size=3), square.normal(size=(5, 3)),
@@ -272,7 +273,8 @@ def train_with_momentum(fn):
     minibp's ``Momentum``.
     """
     if not callable(fn):
-        raise CheckFailure(f"train_with_momentum must be a function; got {type(fn).__name__}")
+        raise CheckFailure(_("{name} must be a function; got {kind}").format(
+            name="train_with_momentum", kind=type(fn).__name__))
 
     def learner(W, b, X, T, learning_rate, momentum, steps):
         with without_minibp_gradients("train_with_momentum", fn):
@@ -282,17 +284,17 @@ def train_with_momentum(fn):
         "train_with_momentum", learner, _train_with_momentum,
         cases_with([_lesson_regression()] + _boundary_regressions(), _random_regression),
         mistakes=[
-            (_by_hand("reset"), "these are plain gradient descent's weights: do your "
-             "velocities survive from one step to the next?"),
-            (_by_hand("old velocity"), "each parameter moved by the previous step's velocity: "
-             "which velocity should move it, the old one or the new one?"),
-            (_by_hand("uphill"), "the weights went uphill: the velocity collects -eta g, so it "
-             "points downhill, and the weights move by +v."),  # also v = mu v - eta g, w -= v
-            (_by_hand("no 1/N"), "the steps are too large by the number of examples: the loss is "
-             "the mean over the batch."),
-            (_by_hand("transposed"), "a gradient has its parameter's shape: which product of X "
-             "(N, n_in) and Y - T (N, K) gives dL/dW of shape (n_in, K)?"),
-            (_by_hand("weights only"), "the bias b is a parameter too: does it move?"),
+            (_by_hand("reset"), N_("these are plain gradient descent's weights: do your "
+             "velocities survive from one step to the next?")),
+            (_by_hand("old velocity"), N_("each parameter moved by the previous step's velocity: "
+             "which velocity should move it, the old one or the new one?")),
+            (_by_hand("uphill"), N_("the weights went uphill: the velocity collects -eta g, so it "
+             "points downhill, and the weights move by +v.")),  # also v = mu v - eta g, w -= v
+            (_by_hand("no 1/N"), N_("the steps are too large by the number of examples: the loss is "
+             "the mean over the batch.")),
+            (_by_hand("transposed"), N_("a gradient has its parameter's shape: which product of X "
+             "(N, n_in) and Y - T (N, K) gives dL/dW of shape (n_in, K)?")),
+            (_by_hand("weights only"), N_("the bias b is a parameter too: does it move?")),
         ],
         received=(fn, lambda *case: case),
     )

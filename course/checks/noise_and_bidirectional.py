@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_
 from minibp import noise
 from minibp.activations import sigmoid, softmax
 from minibp.bidirectional import BidirectionalNetwork
@@ -31,7 +32,8 @@ def _classification_case(rng):
     return (0.3 * rng.normal(size=(n, k)), _random_probabilities(rng, n, k))
 
 
-_FLIPPED = "the inequality points the wrong way: keep the noise when the noisy target is at least as likely."
+_FLIPPED = N_("the inequality points the wrong way: keep the noise when the noisy target is at "
+              "least as likely.")
 
 
 def classification_nem_accept(fn):
@@ -46,12 +48,12 @@ def classification_nem_accept(fn):
         mistakes=[
             (lambda n, a: np.sum(n * np.log(a), axis=1) <= 0, _FLIPPED),
             (lambda n, a: np.sum(n * np.log(a), axis=1) < 0, _FLIPPED),
-            (lambda n, a: np.sum(n * a, axis=1) >= 0, "the likelihood of a one-hot target uses "
-             "the log of the outputs, not the outputs themselves."),
-            (lambda n, a: n * np.log(a) >= 0, "one answer per example: combine the classes "
-             "before comparing with 0."),
-            (lambda n, a: np.sum(n * np.log(a), axis=1) > 0, "noise that leaves the likelihood "
-             "unchanged passes the test too: is your comparison strict?"),
+            (lambda n, a: np.sum(n * a, axis=1) >= 0, N_("the likelihood of a one-hot target uses "
+             "the log of the outputs, not the outputs themselves.")),
+            (lambda n, a: n * np.log(a) >= 0, N_("one answer per example: combine the classes "
+             "before comparing with 0.")),
+            (lambda n, a: np.sum(n * np.log(a), axis=1) > 0, N_("noise that leaves the likelihood "
+             "unchanged passes the test too: is your comparison strict?")),
         ],
     )
 
@@ -62,7 +64,8 @@ def _regression_case(rng):
     return (0.5 * rng.normal(size=(n, k)), rng.normal(size=(n, k)), rng.normal(size=(n, k)))
 
 
-_FLIPPED_REGRESSION = "the inequality points the wrong way: keep noise that brings the target closer to a."
+_FLIPPED_REGRESSION = N_("the inequality points the wrong way: keep noise that brings the target "
+                         "closer to a.")
 
 
 def regression_nem_accept(fn):
@@ -77,17 +80,17 @@ def regression_nem_accept(fn):
                    _regression_case),
         mistakes=[
             (lambda n, t, a: np.linalg.norm(t - n - a, axis=1) <= np.linalg.norm(t - a, axis=1),
-             "the noise is added to the target, not subtracted."),
+             N_("the noise is added to the target, not subtracted.")),
             (lambda n, t, a: np.linalg.norm(n, axis=1) <= np.linalg.norm(t - a, axis=1),
-             "the ball is not centred at 0: compare how close the noisy and the clean target "
-             "are to the output a."),
+             N_("the ball is not centred at 0: compare how close the noisy and the clean target "
+                "are to the output a.")),
             (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) >= np.linalg.norm(t - a, axis=1),
              _FLIPPED_REGRESSION),
             (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) > np.linalg.norm(t - a, axis=1),
              _FLIPPED_REGRESSION),
             (lambda n, t, a: np.linalg.norm(t + n - a, axis=1) < np.linalg.norm(t - a, axis=1),
-             "noise that leaves the distance to a unchanged passes the test too: is your "
-             "comparison strict?"),
+             N_("noise that leaves the distance to a unchanged passes the test too: is your "
+                "comparison strict?")),
         ],
     )
 
@@ -108,12 +111,12 @@ def annealed_variance(fn):
                     (0.2, 0.5, 4)],  # a fractional power: exactly 0.1
                    _schedule_case),
         mistakes=[
-            (lambda v0, tau, k: v0 / k, "the exponent tau is missing."),
-            (lambda v0, tau, k: v0 * k**tau, "the variance must shrink as the epochs go by."),
-            (lambda v0, tau, k: v0 / tau**k, "base and exponent are swapped: the epoch is the "
-             "base, tau the exponent."),
-            (lambda v0, tau, k: v0 / (k + 1) ** tau, "epochs count from 1, and the first epoch "
-             "has the full variance v0."),
+            (lambda v0, tau, k: v0 / k, N_("the exponent tau is missing.")),
+            (lambda v0, tau, k: v0 * k**tau, N_("the variance must shrink as the epochs go by.")),
+            (lambda v0, tau, k: v0 / tau**k, N_("base and exponent are swapped: the epoch is the "
+                                                "base, tau the exponent.")),
+            (lambda v0, tau, k: v0 / (k + 1) ** tau, N_("epochs count from 1, and the first epoch "
+                                                        "has the full variance v0.")),
         ],
     )
 
@@ -138,12 +141,12 @@ def nem_targets(fn):
                     (_T_2D[:2], np.full((2, 2), 0.5), np.array([[0.1, -0.1], [0.3, 0.2]]))],
                    _targets_case),
         mistakes=[
-            (lambda t, a, n: t + n, "that is blind noise: keep a row's noise only where that "
-             "row passes the NEM test."),
-            (lambda t, a, n: t + n * (n * np.log(a) >= 0), "the test is per example, not per "
-             "entry: a row's whole noise vector is kept or dropped."),
-            (lambda t, a, n: t + n * (np.sum(n * np.log(a), axis=1) < 0)[:, None], "you kept "
-             "the rows that FAIL the test."),
+            (lambda t, a, n: t + n, N_("that is blind noise: keep a row's noise only where that "
+                                       "row passes the NEM test.")),
+            (lambda t, a, n: t + n * (n * np.log(a) >= 0), N_("the test is per example, not per "
+             "entry: a row's whole noise vector is kept or dropped.")),
+            (lambda t, a, n: t + n * (np.sum(n * np.log(a), axis=1) < 0)[:, None],
+             N_("you kept the rows that FAIL the test.")),
         ],
     )
 
@@ -185,12 +188,13 @@ def backward_pass(fn):
                      np.array([0.5, -1.0, 0.0, 2.0]))],  # zero weights: only c1 is left
                    _backward_case),
         mistakes=[
-            (lambda t, W1, W2, c2, c1: sigmoid(sigmoid(t @ W2.T + c2) @ W1.T + c1), "the "
-             "backward output is the identity here (pixels are regressed): no sigmoid on x'."),
-            (lambda t, W1, W2, c2, c1: sigmoid(t @ W2.T) @ W1.T + c1, "the hidden units' "
-             "backward bias c2 is missing."),
-            (lambda t, W1, W2, c2, c1: (t @ W2.T + c2) @ W1.T + c1, "the hidden units are the "
-             "same sigmoid units in both directions: where is their nonlinearity?"),
+            (lambda t, W1, W2, c2, c1: sigmoid(sigmoid(t @ W2.T + c2) @ W1.T + c1),
+             N_("the backward output is the identity here (pixels are regressed): no sigmoid on x'.")),
+            (lambda t, W1, W2, c2, c1: sigmoid(t @ W2.T) @ W1.T + c1,
+             N_("the hidden units' backward bias c2 is missing.")),
+            (lambda t, W1, W2, c2, c1: (t @ W2.T + c2) @ W1.T + c1,
+             N_("the hidden units are the same sigmoid units in both directions: where is their "
+                "nonlinearity?")),
         ],
     )
 
@@ -241,17 +245,17 @@ def backward_gradients(fn):
                     (t, _backward_pass(t, *_lesson_weights())) + _lesson_weights()],
                    _gradient_case),
         mistakes=[
-            (_without_hidden_derivative, "the error reaching the hidden units must also pass "
-             "through their sigmoid's slope f'."),
-            (lambda *args: tuple(-g for g in _backward_gradients(*args)), "the sign is flipped: "
-             "which way does the reconstruction's error, x' against x, point?"),
+            (_without_hidden_derivative, N_("the error reaching the hidden units must also pass "
+                                            "through their sigmoid's slope f'.")),
+            (lambda *args: tuple(-g for g in _backward_gradients(*args)), N_("the sign is flipped: "
+             "which way does the reconstruction's error, x' against x, point?")),
             (lambda *args: tuple(len(args[0]) * g for g in _backward_gradients(*args)),
-             "these are the gradients of the summed loss; the loss is a batch mean."),
-            (lambda *args: tuple(g.T for g in _backward_gradients(*args)), "these are the "
+             N_("these are the gradients of the summed loss; the loss is a batch mean.")),
+            (lambda *args: tuple(g.T for g in _backward_gradients(*args)), N_("these are the "
              "gradients on W1^T and W2^T, the matrices the backward pass multiplies by; the "
-             "gradient on W1 has W1's shape."),
-            (_sent_down_through_transpose, "the error sent down to the hidden units has shape "
-             "(N, H): which matrix takes an (N, D) error there?"),
+             "gradient on W1 has W1's shape.")),
+            (_sent_down_through_transpose, N_("the error sent down to the hidden units has shape "
+                                              "(N, H): which matrix takes an (N, D) error there?")),
         ],
         received=(fn, lambda *case: case),
     )

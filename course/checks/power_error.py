@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import autograd, data, initializers
 from minibp.activations import sigmoid
 from minibp.losses import Loss, PowerError, power_loss
@@ -54,12 +55,15 @@ def power_error_signal(fn):
                     (np.array([[0.0, 1.0, 0.5, 0.75]]), np.array([[0.0, 1.0, 1.0, 0.0]]), 3.0)],
                    _random_batch),
         mistakes=[
-            (lambda y, t, q: np.abs(y - t) ** q, "the sign is missing: delta_out must point the "
-             "way the error points."),
-            (lambda y, t, q: np.sign(t - y) * np.abs(y - t) ** q, "the sign is flipped: when the "
-             "output is too large, which sign does delta, the loss's slope in z, have?"),
-            (lambda y, t, q: (y - t) * np.abs(y - t) ** q, "the error's size is raised to one "
-             "power too many: the size enters once, the sign only carries the direction."),
+            (lambda y, t, q: np.abs(y - t) ** q,
+             N_("the sign is missing: delta_out must point the "
+                "way the error points.")),
+            (lambda y, t, q: np.sign(t - y) * np.abs(y - t) ** q,
+             N_("the sign is flipped: when the "
+                "output is too large, which sign does delta, the loss's slope in z, have?")),
+            (lambda y, t, q: (y - t) * np.abs(y - t) ** q,
+             N_("the error's size is raised to one "
+                "power too many: the size enters once, the sign only carries the direction.")),
         ],
     )
 
@@ -78,11 +82,13 @@ def power_loss_q2(fn):
                     (np.array([[0.05, 0.6], [0.3, 0.99]]),)],  # any shape
                    lambda rng: (_random_errors(rng, 0.001),)),
         mistakes=[
-            (lambda e: -np.log(1 - e), "that is the q = 1 loss, cross-entropy; for q = 2 which "
-             "term of its series is gone?"),
-            (lambda e: -np.log(1 - e) + e, "check the sign of your e term: integrate the "
-             "gradient again, term by term."),
-            (lambda e: np.log(1 - e) + e, "the sign is flipped: a loss is never negative."),
+            (lambda e: -np.log(1 - e),
+             N_("that is the q = 1 loss, cross-entropy; for q = 2 which "
+                "term of its series is gone?")),
+            (lambda e: -np.log(1 - e) + e,
+             N_("check the sign of your e term: integrate the "
+                "gradient again, term by term.")),
+            (lambda e: np.log(1 - e) + e, N_("the sign is flipped: a loss is never negative.")),
         ],
     )
 
@@ -108,11 +114,13 @@ def power_loss_integer(fn):
                     (np.array([0.0, 0.3]), 5)],  # no error: no loss, at any q
                    _random_integer_case),
         mistakes=[
-            (lambda e, q: _partial_sum(e, q, q), "the sum runs one term too far (for q = 1 "
-             "there is nothing to subtract: that is cross-entropy)."),
-            (lambda e, q: _partial_sum(e, q, q - 2), "the sum stops one term early."),
-            (lambda e, q: -np.log1p(-e) - sum(e**k for k in range(1, q)), "each term of the "
-             "series is the integral of a power of u: what does integrating bring to e^k?"),
+            (lambda e, q: _partial_sum(e, q, q),
+             N_("the sum runs one term too far (for q = 1 "
+                "there is nothing to subtract: that is cross-entropy).")),
+            (lambda e, q: _partial_sum(e, q, q - 2), N_("the sum stops one term early.")),
+            (lambda e, q: -np.log1p(-e) - sum(e**k for k in range(1, q)),
+             N_("each term of the "
+                "series is the integral of a power of u: what does integrating bring to e^k?")),
         ],
     )
 
@@ -139,12 +147,14 @@ def loss_slope(fn):
                    _random_slope_case),
         mistakes=[
             (lambda z, q, eps: (power_loss(sigmoid(z + eps), q) - power_loss(sigmoid(z), q)) / eps,
-             "that is a one-sided difference: step both ways from z, so that the error shrinks "
-             "like eps squared."),
-            (lambda z, q, eps: 2 * _loss_slope(z, q, eps), "how far apart are the two points you "
-             "compare? Divide by that distance."),
-            (lambda z, q, eps: sigmoid(z) ** q, "this is what the derivation predicts, not a "
-             "finite difference: compute the slope from the loss values."),
+             N_("that is a one-sided difference: step both ways from z, so that the error shrinks "
+                "like eps squared.")),
+            (lambda z, q, eps: 2 * _loss_slope(z, q, eps),
+             N_("how far apart are the two points you "
+                "compare? Divide by that distance.")),
+            (lambda z, q, eps: sigmoid(z) ** q,
+             N_("this is what the derivation predicts, not a "
+                "finite difference: compute the slope from the loss values.")),
         ],
     )
 
@@ -166,12 +176,15 @@ def gradient_to_loss_ratio(fn):
                     (np.array(0.25), 3.0)],  # any shape, a 0-d array too
                    _random_ratio_case),
         mistakes=[
-            (lambda e, q: power_loss(e, q) / e**q, "upside down: the gradient goes on top, the "
-             "loss below."),
-            (lambda e, q: e**q / power_loss(e, 1), "the loss in the ratio is the loss of the same "
-             "q, not cross-entropy."),
-            (lambda e, q: e ** (q - 1) / (1 - e) / power_loss(e, q), "that is the slope in e; "
-             "the gradient backprop uses is the slope in z."),
+            (lambda e, q: power_loss(e, q) / e**q,
+             N_("upside down: the gradient goes on top, the "
+                "loss below.")),
+            (lambda e, q: e**q / power_loss(e, 1),
+             N_("the loss in the ratio is the loss of the same "
+                "q, not cross-entropy.")),
+            (lambda e, q: e ** (q - 1) / (1 - e) / power_loss(e, q),
+             N_("that is the slope in e; "
+                "the gradient backprop uses is the slope in z.")),
         ],
     )
 
@@ -208,11 +221,13 @@ def epochs_to_accuracy(fn):
                     (np.array([0.5, 0.92, 0.88, 0.95]), 0.9)],  # the first time counts
                    _random_curve),
         mistakes=[
-            (_first_above, "reaching the target exactly counts too: is your comparison strict?"),
-            (lambda a, t: _epochs_to_accuracy(a, t) + 1, "entry 0 is epoch 0, before training: "
-             "the epoch is the index itself."),
-            (lambda a, t: int(np.argmax(np.asarray(a) >= t)), "argmax of an all-False array is "
-             "0: what should you return when the target is never reached?"),
+            (_first_above, N_("reaching the target exactly counts too: is your comparison strict?")),
+            (lambda a, t: _epochs_to_accuracy(a, t) + 1,
+             N_("entry 0 is epoch 0, before training: "
+                "the epoch is the index itself.")),
+            (lambda a, t: int(np.argmax(np.asarray(a) >= t)),
+             N_("argmax of an all-False array is "
+                "0: what should you return when the target is never reached?")),
         ],
     )
 
@@ -224,8 +239,8 @@ def _power_error_gradients(W1, b1, W2, b2, X, T, q):
     return grads.dW[1], grads.db[1], grads.dW[2], grads.db[2]
 
 
-_NO_BACKPROP = ("write the backward pass yourself: power_error_gradients may not call minibp's "
-                "network backward, its gradients or its losses")
+_NO_BACKPROP = N_("write the backward pass yourself: power_error_gradients may not call minibp's "
+                   "network backward, its gradients or its losses")
 _BLOCKED = [(cls, name) for cls, names in (
     (Network, ("backward", "backward_unchecked", "gradients", "loss_and_gradients")),
     (Dense, ("backward", "gradients")), (Loss, ("output_delta",)), (PowerError, ("delta",)),
@@ -237,7 +252,7 @@ def _guarded(fn):
         return fn  # check_function reports it
 
     def run(*args):
-        with refusing(fn, _BLOCKED, _NO_BACKPROP):
+        with refusing(fn, _BLOCKED, _(_NO_BACKPROP)):
             return fn(*args)
     return run
 
@@ -285,21 +300,22 @@ def power_error_gradients(fn):
         mistakes=[
             (lambda *c: _gradients_by_hand(
                 *c, output_delta=lambda y, t, q: np.abs(y - t) ** q),
-             "the sign is missing at the output: delta_out points the way y - t points."),
+             N_("the sign is missing at the output: delta_out points the way y - t points.")),
             (lambda *c: _gradients_by_hand(
                 *c, output_delta=lambda y, t, q: np.sign(y - t) * np.abs(y - t) ** q * y * (1 - y)),
-             "the power error *is* dL/dz at the output: the sigmoid's slope is already in it "
-             "(it cancels in L_q), so do not multiply by f' there."),
+             N_("the power error *is* dL/dz at the output: the sigmoid's slope is already in it "
+                "(it cancels in L_q), so do not multiply by f' there.")),
             (lambda *c: _gradients_by_hand(
                 *c, hidden=lambda back, a1, q: np.sign(back) * np.abs(back) ** q * a1 * (1 - a1)),
-             "the power q belongs to the output error only: the hidden deltas follow the usual "
-             "recursion, delta_out backpropagated unchanged."),
-            (lambda *c: _gradients_by_hand(*c, scale=1.0), "the gradients are the batch mean: "
-             "divide the sums over the examples by N."),
+             N_("the power q belongs to the output error only: the hidden deltas follow the usual "
+                "recursion, delta_out backpropagated unchanged.")),
+            (lambda *c: _gradients_by_hand(*c, scale=1.0),
+             N_("the gradients are the batch mean: "
+                "divide the sums over the examples by N.")),
             (lambda *c: _gradients_by_hand(*c, hidden=lambda back, a1, q: back),
-             "the hidden deltas are missing f'(z_1) = a_1 (1 - a_1)."),
+             N_("the hidden deltas are missing f'(z_1) = a_1 (1 - a_1).")),
             (lambda *c: _gradients_by_hand(*c, output_delta=lambda y, t, q: y - t),
-             "that is the q = 1 signal, y - t, whatever q is: start from sign(y - t)|y - t|^q."),
+             N_("that is the q = 1 signal, y - t, whatever q is: start from sign(y - t)|y - t|^q.")),
         ],
         received=(fn, lambda *case: case),
     )

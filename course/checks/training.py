@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data, optimizers, training
 from minibp.network import Dense, Network
 from minibp.optimizers import SGD
@@ -24,7 +25,8 @@ N_DIGITS_TRAIN = 1438  # rows of the digits' training split in the lesson
 
 def _callable(fn, name):
     if not callable(fn):
-        raise CheckFailure(f"{name} must be a function; got {type(fn).__name__}")
+        raise CheckFailure(_("{name} must be a function; got {kind}").format(
+            name=name, kind=type(fn).__name__))
 
 
 # --- exercise 1: the mini-batches of one epoch ---------------------------------------------
@@ -58,12 +60,12 @@ def minibatch_indices(fn):
                    lambda rng: (int(rng.integers(1, 40)), int(rng.integers(1, 12)),
                                 int(rng.integers(0, 1000)))),
         mistakes=[
-            (in_order, "the examples come in their stored order: each epoch should present "
-             "them in a fresh random order, drawn with rng."),
-            (dropping_the_rest, "the last, smaller batch is missing: every example is "
-             "presented once per epoch, the leftover ones included."),
-            (with_replacement, "some examples come twice and others never: an epoch draws "
-             "without replacement. Which rng method gives each index exactly once?"),
+            (in_order, N_("the examples come in their stored order: each epoch should present "
+             "them in a fresh random order, drawn with rng.")),
+            (dropping_the_rest, N_("the last, smaller batch is missing: every example is "
+             "presented once per epoch, the leftover ones included.")),
+            (with_replacement, N_("some examples come twice and others never: an epoch draws "
+             "without replacement. Which rng method gives each index exactly once?")),
         ],
         received=(fn, lambda n, size, seed: (n, size, np.random.default_rng(seed))),
     )
@@ -145,12 +147,12 @@ def sgd_epoch(fn):
         "sgd_epoch", learner, _sgd_epoch,
         cases_with([_digits_case()] + _boundary_sgd_cases(), _random_sgd_case),
         mistakes=[
-            (_in_stored_order, "the batches follow the stored order: shuffle with rng first, "
-             "then cut the shuffled order into batches."),
-            (_one_full_batch_step, "that is one step on the whole set; an epoch of mini-batch "
-             "SGD makes one step per batch."),
-            (_sgd_uphill, "is the step going downhill? Each update should move the parameters "
-             "against the gradient."),
+            (_in_stored_order, N_("the batches follow the stored order: shuffle with rng first, "
+             "then cut the shuffled order into batches.")),
+            (_one_full_batch_step, N_("that is one step on the whole set; an epoch of mini-batch "
+             "SGD makes one step per batch.")),
+            (_sgd_uphill, N_("is the step going downhill? Each update should move the parameters "
+             "against the gradient.")),
         ],
         received=(fn, lambda W1, b1, W2, b2, X, T, batch_size, learning_rate, seed: (
             _network(W1, b1, W2, b2), X, T, batch_size, learning_rate, np.random.default_rng(seed))),
@@ -211,24 +213,24 @@ def tanh_softmax_epoch(fn):
         "tanh_softmax_epoch", learner, _sgd_epoch,
         cases_with([_digits_case()] + _boundary_sgd_cases(), _random_sgd_case),
         mistakes=[
-            (_unchanged, "the arrays you were given did not change: the function returns "
-             "nothing, so update W1, b1, W2, b2 in place."),
-            (_wrong_epoch("new W2"), "the hidden error signal used W2 after its update: "
-             "compute all four gradients of a batch before moving any parameter."),
-            (_wrong_epoch("no f'"), "the hidden error signal is missing tanh's slope: "
-             "delta_1 passes back through f'(z_1), written with a_1."),
-            (_wrong_epoch("sigmoid slope"), "a(1 - a) is the sigmoid's slope; tanh's slope "
-             "is written differently with its output a_1."),
-            (_wrong_epoch("transposed"), "a gradient has its parameter's shape: which product "
-             "of a_1 (N, n_1) and delta_2 (N, K) gives dL/dW_2 of shape (n_1, K)?"),
-            (_wrong_epoch("no 1/N"), "each step is too large by the batch size: the loss is "
-             "the mean over the batch."),
-            (_wrong_epoch("whole set"), "each step is too small: the mean is over the batch "
-             "at hand, so N is the batch's size, not the whole set's."),
-            (_in_stored_order, "the batches follow the stored order: shuffle with rng first, "
-             "then cut the shuffled order into batches."),
-            (_sgd_uphill, "is the step going downhill? Each update should move the parameters "
-             "against the gradient."),
+            (_unchanged, N_("the arrays you were given did not change: the function returns "
+             "nothing, so update W1, b1, W2, b2 in place.")),
+            (_wrong_epoch("new W2"), N_("the hidden error signal used W2 after its update: "
+             "compute all four gradients of a batch before moving any parameter.")),
+            (_wrong_epoch("no f'"), N_("the hidden error signal is missing tanh's slope: "
+             "delta_1 passes back through f'(z_1), written with a_1.")),
+            (_wrong_epoch("sigmoid slope"), N_("a(1 - a) is the sigmoid's slope; tanh's slope "
+             "is written differently with its output a_1.")),
+            (_wrong_epoch("transposed"), N_("a gradient has its parameter's shape: which product "
+             "of a_1 (N, n_1) and delta_2 (N, K) gives dL/dW_2 of shape (n_1, K)?")),
+            (_wrong_epoch("no 1/N"), N_("each step is too large by the batch size: the loss is "
+             "the mean over the batch.")),
+            (_wrong_epoch("whole set"), N_("each step is too small: the mean is over the batch "
+             "at hand, so N is the batch's size, not the whole set's.")),
+            (_in_stored_order, N_("the batches follow the stored order: shuffle with rng first, "
+             "then cut the shuffled order into batches.")),
+            (_sgd_uphill, N_("is the step going downhill? Each update should move the parameters "
+             "against the gradient.")),
         ],
         received=(fn, lambda W1, b1, W2, b2, X, T, batch_size, learning_rate, seed: (
             W1, b1, W2, b2, X, T, batch_size, learning_rate, np.random.default_rng(seed))),
@@ -249,11 +251,11 @@ def inverse_time_rate(fn):
                    lambda rng: (float(rng.uniform(0.01, 10.0)), float(rng.uniform(0.0, 1.0)),
                                 int(rng.integers(1, 200)))),
         mistakes=[
-            (lambda eta0, decay, k: eta0 / (1.0 + decay * k), "off by one epoch: the first "
-             "epoch, k = 1, must use the full rate eta0."),
-            (lambda eta0, decay, k: eta0 / (decay * k) if decay * k else eta0, "the rate must "
+            (lambda eta0, decay, k: eta0 / (1.0 + decay * k), N_("off by one epoch: the first "
+             "epoch, k = 1, must use the full rate eta0.")),
+            (lambda eta0, decay, k: eta0 / (decay * k) if decay * k else eta0, N_("the rate must "
              "start at eta0 and stay finite for small decay: a term is missing from your "
-             "denominator."),
+             "denominator.")),
         ],
     )
 
@@ -275,12 +277,12 @@ def error_weighted_probabilities(fn):
                    lambda rng: (rng.exponential(size=int(rng.integers(1, 30))),
                                 float(rng.uniform(0.0, 1.0)))),
         mistakes=[
-            (lambda e, mix: e / e.sum(), "the uniform share is missing: mix is the part of "
-             "the probability every example gets alike, whatever its loss."),
-            (lambda e, mix: mix * e / e.sum() + (1 - mix) / len(e), "the two weights are "
-             "swapped: mix is the uniform share, not the error-weighted one."),
-            (lambda e, mix: (1 - mix) * e + mix / len(e), "the errors must be normalized, so "
-             "that the probabilities add up to 1."),
+            (lambda e, mix: e / e.sum(), N_("the uniform share is missing: mix is the part of "
+             "the probability every example gets alike, whatever its loss.")),
+            (lambda e, mix: mix * e / e.sum() + (1 - mix) / len(e), N_("the two weights are "
+             "swapped: mix is the uniform share, not the error-weighted one.")),
+            (lambda e, mix: (1 - mix) * e + mix / len(e), N_("the errors must be normalized, so "
+             "that the probabilities add up to 1.")),
         ],
     )
 
@@ -316,11 +318,11 @@ def early_stopping(fn):
                     (np.array([0.7]), 1)],  # a single epoch
                    _random_curve),
         mistakes=[
-            (lambda v, p: (int(np.argmin(v)), len(v) - 1), "training never stopped: when have "
-             "`patience` epochs passed without a new best loss?"),
+            (lambda v, p: (int(np.argmin(v)), len(v) - 1), N_("training never stopped: when have "
+             "`patience` epochs passed without a new best loss?")),
             (lambda v, p: (_early_stopping(v, p)[0], min(_early_stopping(v, p)[1] + 1, len(v) - 1)),
-             "one epoch late: which is the first epoch at which patience has run out?"),
-            (lambda v, p: _early_stopping(v, p, ties_improve=True), "on a tie keep the earlier "
-             "epoch: only a strictly lower loss is an improvement."),
+             N_("one epoch late: which is the first epoch at which patience has run out?")),
+            (lambda v, p: _early_stopping(v, p, ties_improve=True), N_("on a tie keep the earlier "
+             "epoch: only a strictly lower loss is an improvement.")),
         ],
     )

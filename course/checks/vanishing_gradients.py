@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_
 from minibp import data, initializers, optimizers
 from minibp.losses import CrossEntropy
 from minibp.network import Network
@@ -87,10 +88,10 @@ def delta_norms(fn):
         "delta_norms", _guarded(fn, "delta_norms") if callable(fn) else fn, _delta_norms,
         cases_with([tuple(c) for c in cases] + _boundary_networks(), _random_network),
         mistakes=[
-            (_delta_norms_without_derivative, "each step down also passes through the "
-             "activation of the layer below: its slope f' is missing."),
-            (lambda n, f, d: _delta_norms(n, f, d)[::-1], "return the norms in layer order, "
-             "layer 1 first and the output layer L last."),
+            (_delta_norms_without_derivative, N_("each step down also passes through the "
+             "activation of the layer below: its slope f' is missing.")),
+            (lambda n, f, d: _delta_norms(n, f, d)[::-1], N_("return the norms in layer order, "
+             "layer 1 first and the output layer L last.")),
         ],
         received=(fn, lambda *case: case),
     )
@@ -117,10 +118,10 @@ def layer_gradient_norms(fn):
         "layer_gradient_norms", fn, _layer_gradient_norms,
         cases_with(cases, lambda rng: _recorded(*_random_network(rng))),
         mistakes=[
-            (lambda a, d: _layer_gradient_norms(a, d) * d[0].shape[0], "dW_l is the mean over "
-             "the batch: is your norm N times too large?"),
-            (lambda a, d: np.array([np.linalg.norm(x) for x in d]), "that is the norm of "
-             "delta_l; the weight gradient also needs the activations feeding the layer."),
+            (lambda a, d: _layer_gradient_norms(a, d) * d[0].shape[0], N_("dW_l is the mean over "
+             "the batch: is your norm N times too large?")),
+            (lambda a, d: np.array([np.linalg.norm(x) for x in d]), N_("that is the norm of "
+             "delta_l; the weight gradient also needs the activations feeding the layer.")),
         ],
     )
 
@@ -156,15 +157,15 @@ def layers_to_vanish(fn):
                     (0.5, 0.125), (0.25, 0.0625), (0.75, 0.5625), (0.5, 0.5)],
                    _random_gain),
         mistakes=[
-            (_layers_to_vanish_strict, "when gain**L equals the fraction exactly, it has got "
-             "there: is your comparison strict?"),
-            (lambda g, f: int(np.floor(np.log(f) / np.log(g))), "rounding down stops one layer "
+            (_layers_to_vanish_strict, N_("when gain**L equals the fraction exactly, it has got "
+             "there: is your comparison strict?")),
+            (lambda g, f: int(np.floor(np.log(f) / np.log(g))), N_("rounding down stops one layer "
              "early, where gain**L is still above the fraction: you need the fewest layers "
-             "that get there."),
-            (lambda g, f: int(np.ceil(np.log(g) / np.log(f))), "the ratio of the two logarithms "
-             "is upside down."),
-            (lambda g, f: _layers_to_vanish(g, f) - 1, "one layer short: gain**L must reach "
-             "the fraction, not just come close."),
+             "that get there.")),
+            (lambda g, f: int(np.ceil(np.log(g) / np.log(f))), N_("the ratio of the two logarithms "
+             "is upside down.")),
+            (lambda g, f: _layers_to_vanish(g, f) - 1, N_("one layer short: gain**L must reach "
+             "the fraction, not just come close.")),
         ],
         rtol=0, atol=0,
     )
@@ -208,11 +209,11 @@ def update_ratios(fn):
         cases_with([_lesson_weights(), _boundary_weights()], _random_weights),
         mistakes=[
             (lambda b, a: np.array([np.linalg.norm(y - x) / np.linalg.norm(y) for x, y in zip(b, a)]),
-             "compare the step with the size of the weights *before* the update."),
-            (lambda b, a: np.array([np.linalg.norm(y - x) for x, y in zip(b, a)]), "that is the "
-             "step's size alone; the ratio compares it with the size of the weights."),
+             N_("compare the step with the size of the weights *before* the update.")),
+            (lambda b, a: np.array([np.linalg.norm(y - x) for x, y in zip(b, a)]), N_("that is the "
+             "step's size alone; the ratio compares it with the size of the weights.")),
             (lambda b, a: np.array([np.mean(np.abs(y - x)) / np.mean(np.abs(x)) for x, y in zip(b, a)]),
-             "use Frobenius norms of whole matrices, not mean absolute values."),
+             N_("use Frobenius norms of whole matrices, not mean absolute values.")),
         ],
     )
 
@@ -251,17 +252,17 @@ def negative_mean(fn):
                     (7, 7, 5, 3.0)],  # a small square layer
                    _random_negative_mean),
         mistakes=[
-            (shifted(lambda i, o, c: c / i), "the mean is *negative*: check the sign of your "
-             "shift."),
-            (shifted(lambda i, o, c: -c / o), "the shift scales with the fan-in, not the "
-             "fan-out."),
-            (shifted(lambda i, o, c: -c / np.sqrt(i)), "check how your shift scales with n_in: "
-             "a net input's total shift, over n_in terms, should not grow with the width."),
-            (shifted(lambda i, o, c: -c), "the shift must scale with the width: a net input sums "
-             "n_in shifted terms, and its total shift should not depend on n_in."),
-            (shifted(lambda i, o, c: -c / i, transposed=True), "same distribution, but the "
+            (shifted(lambda i, o, c: c / i), N_("the mean is *negative*: check the sign of your "
+             "shift.")),
+            (shifted(lambda i, o, c: -c / o), N_("the shift scales with the fan-in, not the "
+             "fan-out.")),
+            (shifted(lambda i, o, c: -c / np.sqrt(i)), N_("check how your shift scales with n_in: "
+             "a net input's total shift, over n_in terms, should not grow with the width.")),
+            (shifted(lambda i, o, c: -c), N_("the shift must scale with the width: a net input sums "
+             "n_in shifted terms, and its total shift should not depend on n_in.")),
+            (shifted(lambda i, o, c: -c / i, transposed=True), N_("same distribution, but the "
              "check compares the exact numbers that one draw of shape (n_in, n_out) gives: "
-             "draw in that shape."),
+             "draw in that shape.")),
         ],
         received=(fn, lambda n_in, n_out, seed, c: (n_in, n_out, np.random.default_rng(seed), c)),
     )
@@ -306,24 +307,24 @@ def clip_by_global_norm(fn):
         lambda grads, max_norm: fn([g.copy() for g in grads], max_norm),
         optimizers.clip_by_global_norm, cases_with(lesson, _random_gradients),
         mistakes=[
-            (lambda gs, m: [g * min(1.0, m / np.linalg.norm(g)) for g in gs], "clip the whole "
+            (lambda gs, m: [g * min(1.0, m / np.linalg.norm(g)) for g in gs], N_("clip the whole "
              "gradient by one factor from the norm of all arrays together: clipping each array "
-             "by its own norm changes the direction of the step."),
-            (lambda gs, m: _scaled(gs, m / norm(gs)), "only a gradient longer than max_norm is "
-             "scaled; one at or below it is returned as it is."),
-            (lambda gs, m: _scaled(gs, norm(gs) / m) if norm(gs) > m else list(gs), "the "
+             "by its own norm changes the direction of the step.")),
+            (lambda gs, m: _scaled(gs, m / norm(gs)), N_("only a gradient longer than max_norm is "
+             "scaled; one at or below it is returned as it is.")),
+            (lambda gs, m: _scaled(gs, norm(gs) / m) if norm(gs) > m else list(gs), N_("the "
              "factor is upside down: a clipped gradient must come out *shorter*, of length "
-             "max_norm."),
-            (lambda gs, m: [np.clip(g, -m, m) for g in gs], "that clips each entry on its own "
+             "max_norm.")),
+            (lambda gs, m: [np.clip(g, -m, m) for g in gs], N_("that clips each entry on its own "
              "(clipping by value), which turns the step; scale all the arrays by one factor, "
-             "so the step keeps its direction and gets length max_norm."),
+             "so the step keeps its direction and gets length max_norm.")),
             (lambda gs, m: (lambda s: _scaled(gs, m / s) if s > m else list(gs))(
-                sum(np.linalg.norm(g) for g in gs)), "the global norm is the square root of "
-             "the sum of the squares of *all* entries, not the sum of the arrays' norms."),
+                sum(np.linalg.norm(g) for g in gs)), N_("the global norm is the square root of "
+             "the sum of the squares of *all* entries, not the sum of the arrays' norms.")),
             (lambda gs, m: (lambda s: _scaled(gs, m / s) if s > m else list(gs))(
-                norm(gs) ** 2), "the norm is the square root of the sum of squares."),
-            (lambda gs, m: _scaled(gs, 1.0 / norm(gs)) if norm(gs) > m else list(gs), "a "
-             "clipped gradient has length max_norm, not length 1."),
+                norm(gs) ** 2), N_("the norm is the square root of the sum of squares.")),
+            (lambda gs, m: _scaled(gs, 1.0 / norm(gs)) if norm(gs) > m else list(gs), N_("a "
+             "clipped gradient has length max_norm, not length 1.")),
         ],
         received=(fn, lambda grads, max_norm: (grads, max_norm)),
     )

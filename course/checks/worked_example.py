@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_
 from minibp import activations, data
 from minibp.losses import SquaredError
 from minibp.network import Dense, Network
@@ -47,12 +48,12 @@ def sigmoid_derivative_from_output(fn):
                     (np.array([[0.1, 0.9], [0.25, 0.75]]),)],  # any shape
                    lambda rng: (_outputs(rng, rng.integers(1, 5)),)),
         mistakes=[
-            (lambda o: activations.sigmoid_derivative(o), "o is already the sigmoid's output, "
-             "and you squashed it again: which quantity does f' take here, z or o?"),
-            (lambda o: 1 - o**2, "that is tanh's derivative written with its output; which "
-             "activation does this network use?"),
-            (lambda o: o * (1 + o), "check the sign inside your product: the sigmoid's slope "
-             "should shrink toward 0 as o approaches 1."),
+            (lambda o: activations.sigmoid_derivative(o), N_("o is already the sigmoid's output, "
+             "and you squashed it again: which quantity does f' take here, z or o?")),
+            (lambda o: 1 - o**2, N_("that is tanh's derivative written with its output; which "
+             "activation does this network use?")),
+            (lambda o: o * (1 + o), N_("check the sign inside your product: the sigmoid's slope "
+             "should shrink toward 0 as o approaches 1.")),
         ],
     )
 
@@ -78,12 +79,12 @@ def hidden_layer(fn):
                     (np.array([2.0]), np.array([[-0.5]]), np.array([1.0]))],  # z = 0 exactly
                    _random_layer),
         mistakes=[
-            (lambda x, W, b: _hidden_layer(x, W, -b), "check the bias's sign: how does theta_q "
-             "enter the net input?"),
-            (lambda x, W, b: _hidden_layer(x, W, 0 * b), "the bias theta_q is missing from the "
-             "net input."),
-            (lambda x, W, b: _hidden_layer(x, W, b)[::-1], "the two results are swapped: which "
-             "comes first, the net input or the output?"),
+            (lambda x, W, b: _hidden_layer(x, W, -b), N_("check the bias's sign: how does theta_q "
+             "enter the net input?")),
+            (lambda x, W, b: _hidden_layer(x, W, 0 * b), N_("the bias theta_q is missing from the "
+             "net input.")),
+            (lambda x, W, b: _hidden_layer(x, W, b)[::-1], N_("the two results are swapped: which "
+             "comes first, the net input or the output?")),
         ],
     )
 
@@ -102,10 +103,10 @@ def output_delta(fn):
                     (np.array([0.5, 0.5]), np.array([0.0, 1.0]))],  # the steepest sigmoid
                    lambda rng: (_outputs(rng, 3), rng.integers(0, 2, 3).astype(float))),
         mistakes=[
-            (lambda o, t: -_output_delta(o, t), "that is the textbook's Err_6; minibp's delta "
-             "is the loss's slope with respect to z. Which sign does it have when o > t?"),
-            (lambda o, t: o - t, "the output sigmoid's slope is missing: delta is taken with "
-             "respect to z, not o, and this loss is the squared error."),
+            (lambda o, t: -_output_delta(o, t), N_("that is the textbook's Err_6; minibp's delta "
+             "is the loss's slope with respect to z. Which sign does it have when o > t?")),
+            (lambda o, t: o - t, N_("the output sigmoid's slope is missing: delta is taken with "
+             "respect to z, not o, and this loss is the squared error.")),
         ],
     )
 
@@ -130,10 +131,10 @@ def hidden_deltas(fn):
                     (np.array([0.5]), np.array([[2.0, -1.0]]), np.array([0.5, 0.25]))],
                    _random_hidden),
         mistakes=[
-            (lambda o, W, d: W @ d, "the hidden units' own slope f' is missing: delta_j is "
-             "taken with respect to z_j, and z_j passes through a sigmoid."),
-            (lambda o, W, d: -_hidden_deltas(o, W, d), "the sign is flipped: delta_j and the "
-             "sum sent down from the output are both slopes of the loss, so they agree in sign."),
+            (lambda o, W, d: W @ d, N_("the hidden units' own slope f' is missing: delta_j is "
+             "taken with respect to z_j, and z_j passes through a sigmoid.")),
+            (lambda o, W, d: -_hidden_deltas(o, W, d), N_("the sign is flipped: delta_j and the "
+             "sum sent down from the output are both slopes of the loss, so they agree in sign.")),
         ],
     )
 
@@ -163,10 +164,10 @@ def updated_parameters(fn):
                     (ex.W2, ex.b2, np.zeros(2), np.array([0.5]), ex.learning_rate)],  # o_prev = 0
                    _random_update),
         mistakes=[
-            (lambda W, b, o, d, eta: _updated_parameters(W, b, o, -d, eta), "is the step going "
-             "downhill? delta is the loss's slope, so the parameters move against it."),
-            (lambda W, b, o, d, eta: (_updated_parameters(W, b, o, d, eta)[0], b), "the biases "
-             "are parameters too: do they move?"),
+            (lambda W, b, o, d, eta: _updated_parameters(W, b, o, -d, eta), N_("is the step going "
+             "downhill? delta is the loss's slope, so the parameters move against it.")),
+            (lambda W, b, o, d, eta: (_updated_parameters(W, b, o, d, eta)[0], b), N_("the biases "
+             "are parameters too: do they move?")),
         ],
     )
 
@@ -206,8 +207,8 @@ def training_step(fn):
                     (np.zeros(3), ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],  # x = 0
                    _random_network),
         mistakes=[
-            (_updated_first_step, "the hidden deltas used W2 after its update. Which weights "
-             "did the forward pass use? Compute every delta before changing any weight."),
+            (_updated_first_step, N_("the hidden deltas used W2 after its update. Which weights "
+             "did the forward pass use? Compute every delta before changing any weight.")),
         ],
     )
 
@@ -257,18 +258,18 @@ def tanh_training_step(fn):
                     (np.zeros(3), ex.t, ex.W1, ex.b1, ex.W2, ex.b2, ex.learning_rate)],  # x = 0
                    _tanh_network),
         mistakes=[
-            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: o * (1 - o)), "the hidden "
-             "deltas use the sigmoid's slope o(1 - o); these hidden units are tanh units."),
-            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1 - np.tanh(o) ** 2), "the "
-             "hidden slope squashed the output again: 1 - o^2 takes the unit's output o itself."),
-            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1.0), "the hidden deltas miss "
-             "the hidden units' own slope f'(z_j)."),
-            (lambda *a: _tanh_step(*a, output_slope=lambda o: 1 - o**2), "the output unit is "
-             "still logistic: only the hidden units changed to tanh."),
-            (lambda *a: _tanh_step(*a, new_W2_for_deltas=True), "the hidden deltas used W2 "
-             "after its update: compute every delta before changing any weight."),
-            (lambda *a: _tanh_step(*a, sign=-1.0), "is the step going downhill? Every "
-             "parameter moves against its gradient."),
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: o * (1 - o)), N_("the hidden "
+             "deltas use the sigmoid's slope o(1 - o); these hidden units are tanh units.")),
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1 - np.tanh(o) ** 2), N_("the "
+             "hidden slope squashed the output again: 1 - o^2 takes the unit's output o itself.")),
+            (lambda *a: _tanh_step(*a, hidden_slope=lambda o: 1.0), N_("the hidden deltas miss "
+             "the hidden units' own slope f'(z_j).")),
+            (lambda *a: _tanh_step(*a, output_slope=lambda o: 1 - o**2), N_("the output unit is "
+             "still logistic: only the hidden units changed to tanh.")),
+            (lambda *a: _tanh_step(*a, new_W2_for_deltas=True), N_("the hidden deltas used W2 "
+             "after its update: compute every delta before changing any weight.")),
+            (lambda *a: _tanh_step(*a, sign=-1.0), N_("is the step going downhill? Every "
+             "parameter moves against its gradient.")),
         ],
         received=(fn, lambda *case: case),
     )

@@ -137,7 +137,8 @@ class Choice:
         description = _(self.label or name)
         options = list(self.options)
         if get_language() != "en":  # (label, value) pairs: the draw function gets the value
-            options = [(_(str(option)), option) for option in self.options]
+            options = [(_(option) if isinstance(option, str) else str(option), option)
+                       for option in self.options]
         longest = max(_columns(option[0] if isinstance(option, tuple) else option)
                       for option in options)
         return widgets.Dropdown(options=options, value=self.default,

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp._validate import as_batch, choice
 from minibp.gradcheck import numerical_gradient, relative_error
 from minibp.losses import SquaredError
@@ -22,8 +23,9 @@ from ..viz import subscript
 from . import Choice, Explorer, Slider
 
 N_INPUTS, N_OUTPUTS, N_EXAMPLES = 3, 2, 5
-ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu", "identity")
-BUGS = ("none", "missing f'", "transposed W")
+# Option names of the explorer's choices (N_: a learner sees them; the activations stay code names).
+ACTIVATIONS = (N_("sigmoid"), N_("tanh"), N_("softsign"), N_("relu"), N_("leaky_relu"), N_("identity"))
+BUGS = (N_("none"), N_("missing f'"), N_("transposed W"))
 GOOD, BAD = 1e-7, 1e-3  # relative error: below GOOD the gradients agree, above BAD it is a bug
 
 
@@ -122,12 +124,13 @@ FLOOR = 1e-13  # an exact 0 (e.g. dead ReLUs: both gradients 0) is drawn at the 
 def _error_title(report, depth, width, activation, bug):
     broken = report["bug_layer"]
     if bug == "none":
-        what = "correct backprop"
+        what = _("correct backprop")
     elif broken is None:  # only "transposed W" with one hidden layer: no square W to misuse
-        what = "no square W between hidden layers: W instead of Wᵀ would not even multiply"
+        what = _("no square W between hidden layers: W instead of Wᵀ would not even multiply")
     else:
-        what = f"bug '{bug}' in δ{subscript(str(broken))}"
-    return f"{what}\n{depth} hidden layer(s) of {width} {activation} units"
+        what = _("bug '{bug}' in δ{layer}").format(bug=_(bug), layer=subscript(str(broken)))
+    return _("{what}\n{depth} hidden layer(s) of {width} {activation} units").format(
+        what=what, depth=depth, width=width, activation=activation)
 
 
 def _norm_limits(report):
@@ -140,7 +143,7 @@ def _norm_limits(report):
 def _set_layers(ax_err, ax_norm, L):
     """The x axes for L layers (ticks and limits: the background of both panels)."""
     layers = np.arange(1, L + 1)
-    ax_err.set_xticks(layers, [f"{l}" + (" (out)" if l == L else "") for l in layers])
+    ax_err.set_xticks(layers, [_("{layer} (out)").format(layer=l) if l == L else f"{l}" for l in layers])
     ax_norm.set_xticks(layers)
     for ax in (ax_err, ax_norm):
         ax.set_xlim(0.5, L + 0.5)
@@ -153,27 +156,28 @@ def _draw(fig, depth, width, activation, bug):
     ax_err, ax_norm = fig.subplots(1, 2, width_ratios=[1.4, 1])
     all_layers = np.arange(1, MAX_LAYERS + 1)
 
-    ax_err.axhspan(FLOOR, GOOD, color="tab:green", alpha=0.12, label=f"agree (< {GOOD:g})")
-    ax_err.axhspan(BAD, 10.0, color="tab:red", alpha=0.12, label=f"bug (> {BAD:g})")
+    ax_err.axhspan(FLOOR, GOOD, color="tab:green", alpha=0.12,
+                   label=_("agree (< {limit:g})").format(limit=GOOD))
+    ax_err.axhspan(BAD, 10.0, color="tab:red", alpha=0.12, label=_("bug (> {limit:g})").format(limit=BAD))
     width_bar = 0.38
     bars = {key: ax_err.bar(all_layers + shift, FLOOR, width_bar, label=label, color=colour)
             for key, shift, label, colour in (("dW", -width_bar / 2, "dWₗ", "tab:blue"),
                                               ("db", width_bar / 2, "dbₗ", "tab:orange"))}
     ax_err.set_yscale("log")
     ax_err.set_ylim(FLOOR, 10.0)
-    ax_err.set_xlabel("layer l")
-    ax_err.set_ylabel("relative error (log scale)")
+    ax_err.set_xlabel(_("layer l"))
+    ax_err.set_ylabel(_("relative error (log scale)"))
     ax_err.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=9,
                   handlelength=1.2, columnspacing=1.0)
     title = ax_err.set_title(" ", fontsize=10, animated=True)
 
-    (backprop,) = ax_norm.semilogy(all_layers, all_layers * 0.1, "o-", ms=8, label="backprop",
+    (backprop,) = ax_norm.semilogy(all_layers, all_layers * 0.1, "o-", ms=8, label=_("backprop"),
                                    color="tab:blue")
     (numerical,) = ax_norm.semilogy(all_layers, all_layers * 0.1, "x--", ms=9,
-                                    label="finite differences", color="black")
-    ax_norm.set_xlabel("layer l")
+                                    label=_("finite differences"), color="black")
+    ax_norm.set_xlabel(_("layer l"))
     ax_norm.set_ylabel("‖dWₗ‖")
-    ax_norm.set_title("size of the gradient per layer", fontsize=10)
+    ax_norm.set_title(_("size of the gradient per layer"), fontsize=10)
     ax_norm.grid(alpha=0.3)
     ax_norm.legend(loc="lower right", fontsize=9)  # fixed: "best" would move with the data
     # Animated only now: the legends copied the handles' looks, not their animation.
@@ -212,13 +216,13 @@ def _draw(fig, depth, width, activation, bug):
 def gradient_check():
     """Depth, width, activation and an injected bug -> per-layer gradient-check errors."""
     return Explorer(
-        title="Lesson 03: backprop vs finite differences, layer by layer",
+        title=N_("Lesson 03: backprop vs finite differences, layer by layer"),
         draw=_draw,
         controls={
-            "depth": Slider(1, 5, 2, step=1, label="hidden layers", integer=True),
-            "width": Slider(2, 10, 4, step=1, label="units per hidden layer", integer=True),
-            "activation": Choice(ACTIVATIONS, "sigmoid", label="activation"),
-            "bug": Choice(BUGS, "none", label="injected bug"),
+            "depth": Slider(1, 5, 2, step=1, label=N_("hidden layers"), integer=True),
+            "width": Slider(2, 10, 4, step=1, label=N_("units per hidden layer"), integer=True),
+            "activation": Choice(ACTIVATIONS, "sigmoid", label=N_("activation")),
+            "bug": Choice(BUGS, "none", label=N_("injected bug")),
         },
         figsize=(9.6, 4.6),
         margins=dict(left=0.09, right=0.98, bottom=0.27, top=0.87, wspace=0.3),

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp.network import Network
 from minibp.optimizers import Momentum
@@ -23,8 +24,10 @@ SIZES = (64, 64, 32, 10)
 EPOCHS = 15
 BATCH_SIZE = 32
 GOAL = 0.95  # the capstone's goal: 95 % of the test digits right
-SCHEDULES = {"constant": ("constant", None),
-             "halve every 5 epochs": ("step", {"drop": 0.5, "every": 5})}
+STOPPED = N_("diverged in epoch {epoch}")  # recipe_run's stop message (in English)
+# The names are the Choice's options: shown translated, passed on in English.
+SCHEDULES = {N_("constant"): ("constant", None),
+             N_("halve every 5 epochs"): ("step", {"drop": 0.5, "every": 5})}
 
 
 @lru_cache(maxsize=1)
@@ -48,11 +51,11 @@ def recipe_run(learning_rate=0.05, momentum=0.9, schedule="halve every 5 epochs"
     rng = np.random.default_rng(seed)
 
     def test_scores():
-        loss, _ = network.loss_and_gradients(X_test, T_test, "cross_entropy")
+        loss, _grads = network.loss_and_gradients(X_test, T_test, "cross_entropy")
         right = network.predict(X_test).argmax(axis=1) == T_test.argmax(axis=1)
         return loss, right.mean()
 
-    start, _ = network.loss_and_gradients(X_train, T_train, "cross_entropy")
+    start, _grads = network.loss_and_gradients(X_train, T_train, "cross_entropy")
     test_loss, test_accuracy = test_scores()
     train, test, accuracy = [start], [test_loss], [test_accuracy]
     for epoch in range(1, EPOCHS + 1):
@@ -65,7 +68,7 @@ def recipe_run(learning_rate=0.05, momentum=0.9, schedule="halve every 5 epochs"
                                                          "cross_entropy")
             if not np.isfinite(loss) or loss > 100 * start:
                 return (np.array(train), np.array(test), np.array(accuracy),
-                        f"diverged in epoch {epoch}")
+                        STOPPED.format(epoch=epoch))
             optimizer.update(network.parameters(), grads.as_list())
             total += loss * len(batch)
         train.append(total / len(X_train))
@@ -81,22 +84,22 @@ def _draw(fig, learning_rate, momentum, schedule):
     # draws over the curves (goal line and text, frames), to keep their order. The axes'
     # limits are fixed.
     loss_ax, accuracy_ax = fig.subplots(1, 2)
-    train_line, = loss_ax.plot([], [], color="#1f77b4", lw=2, label="training")
-    test_line, = loss_ax.plot([], [], color="#ff7f0e", lw=2, ls="--", label="test")
+    train_line, = loss_ax.plot([], [], color="#1f77b4", lw=2, label=_("training"))
+    test_line, = loss_ax.plot([], [], color="#ff7f0e", lw=2, ls="--", label=_("test"))
     loss_ax.set_yscale("log")
     loss_ax.set_ylim(0.01, 30.0)
     loss_ax.set_xlim(0, EPOCHS)
-    loss_ax.set_xlabel("epoch", fontsize=11)
-    loss_ax.set_title("cross-entropy: training (solid), test (dashed)", fontsize=11)
+    loss_ax.set_xlabel(_("epoch"), fontsize=11)
+    loss_ax.set_title(_("cross-entropy: training (solid), test (dashed)"), fontsize=11)
     accuracy_line, = accuracy_ax.plot([], [], color="#2ca02c", lw=2, marker="o", ms=3)
     moving = [train_line, test_line, accuracy_line,
               accuracy_ax.axhline(100 * GOAL, color="#555555", ls=":", lw=1.5),
-              accuracy_ax.text(EPOCHS, 100 * GOAL - 1, "goal: 95 %", ha="right", va="top",
+              accuracy_ax.text(EPOCHS, 100 * GOAL - 1, _("goal: 95 %"), ha="right", va="top",
                                fontsize=10, color="#555555")]
     accuracy_ax.set_ylim(0, 100)
     accuracy_ax.set_xlim(0, EPOCHS)
-    accuracy_ax.set_xlabel("epoch", fontsize=11)
-    accuracy_ax.set_title("test accuracy (%)", fontsize=12)
+    accuracy_ax.set_xlabel(_("epoch"), fontsize=11)
+    accuracy_ax.set_title(_("test accuracy (%)"), fontsize=12)
     for ax in (loss_ax, accuracy_ax):
         ax.tick_params(labelsize=10)
         ax.grid(alpha=0.3)
@@ -113,11 +116,17 @@ def _draw(fig, learning_rate, momentum, schedule):
         accuracy_line.set_data(epochs, 100 * accuracy)
         effective = learning_rate / (1.0 - momentum)
         if stopped:
-            summary.set(text=f"{stopped}: the loss blew up and the run stopped"
-                             f"   (\u03b7/(1\u2212\u03bc) = {effective:.3g})", color="#d62728")
+            # recipe_run's message is English (it is a value tests read); the run stopped in
+            # epoch len(train) (entries 0 to epoch - 1 are recorded): show it translated.
+            if stopped == STOPPED.format(epoch=len(train)):
+                stopped = _(STOPPED).format(epoch=len(train))
+            summary.set(text=_("{stopped}: the loss blew up and the run stopped"
+                               "   (\u03b7/(1\u2212\u03bc) = {effective:.3g})").format(
+                stopped=stopped, effective=effective), color="#d62728")
         else:
-            summary.set(text=f"after {EPOCHS} epochs: {100 * accuracy[-1]:.1f} % of the test "
-                             f"digits right   (\u03b7/(1\u2212\u03bc) = {effective:.3g})",
+            summary.set(text=_("after {epochs} epochs: {accuracy:.1f} % of the test "
+                               "digits right   (\u03b7/(1\u2212\u03bc) = {effective:.3g})").format(
+                epochs=EPOCHS, accuracy=100 * accuracy[-1], effective=effective),
                         color="#2ca02c" if accuracy[-1] >= GOAL else "#333333")
         return False
 
@@ -128,13 +137,13 @@ def _draw(fig, learning_rate, momentum, schedule):
 def training_recipe():
     """Learning rate, momentum and schedule -> minibp's run of the capstone's recipe."""
     return Explorer(
-        title="Lesson 12: the capstone's recipe (64-64-32-10 tanh, batches of 32), trained live",
+        title=N_("Lesson 12: the capstone's recipe (64-64-32-10 tanh, batches of 32), trained live"),
         draw=_draw,
         controls={
             "learning_rate": Slider(0.001, 1.0, 0.05, step=0.001, log=True,
-                                    label="learning rate \u03b7\u2080"),
-            "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label="momentum \u03bc"),
-            "schedule": Choice(tuple(SCHEDULES), "halve every 5 epochs", label="schedule"),
+                                    label=N_("learning rate \u03b7\u2080")),
+            "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label=N_("momentum \u03bc")),
+            "schedule": Choice(tuple(SCHEDULES), "halve every 5 epochs", label=N_("schedule")),
         },
         figsize=(9.6, 4.2),
         margins=dict(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.25),

@@ -7,11 +7,12 @@ gradient of each step or what backpropagation sends back along them, upstream x 
 
 from __future__ import annotations
 
+from course.i18n import N_, _
 from minibp.autograd import Value
 
 from . import REBUILD, Choice, Explorer, Slider
 
-EDGE_LABELS = {"local gradient": "local", "upstream \u00d7 local": "product"}
+EDGE_LABELS = {N_("local gradient"): "local", N_("upstream \u00d7 local"): "product"}
 
 
 def neuron_graph_values(x1=1.0, w1=0.2, x2=0.0, w2=0.4, b=-0.4, t=1.0):
@@ -43,17 +44,18 @@ def _texts(x1, w1, x2, w2, b, t):
     from .. import viz
 
     L, leaves = neuron_graph_values(x1, w1, x2, w2, b, t)
-    title = ("one sigmoid neuron: o = \u03c3(w1\u00b7x1 + w2\u00b7x2 + b),  "
-             f"L = \u00bd(o \u2212 t)\u00b2 = {viz.number(L.data, 4)}")
+    title = _("one sigmoid neuron: o = \u03c3(w1\u00b7x1 + w2\u00b7x2 + b),  "
+              "L = \u00bd(o \u2212 t)\u00b2 = {loss}").format(loss=viz.number(L.data, 4))
     gradients = "   ".join(f"\u2202L/\u2202{name} = {viz.number(leaves[name].grad, 4)}"
                            for name in ("w1", "w2", "b", "x1"))
     return L, title, gradients
 
 
 def _caption(labels):
-    arrows = ("local gradient \u2202node/\u2202input" if labels == "local gradient"
-              else "upstream \u00d7 local: what goes back to the input")
-    return f"in each box: value (blue), \u2202L/\u2202node (red);  on each arrow: {arrows}"
+    arrows = (_("local gradient \u2202node/\u2202input") if labels == "local gradient"
+              else _("upstream \u00d7 local: what goes back to the input"))
+    return _("in each box: value (blue), \u2202L/\u2202node (red);  on each arrow: {arrows}").format(
+        arrows=arrows)
 
 
 def _draw(fig, x1, w1, x2, w2, b, t, labels):
@@ -89,16 +91,16 @@ def _draw(fig, x1, w1, x2, w2, b, t, labels):
 def neuron_graph():
     """Inputs, weights, bias, target and the arrows' labels -> the neuron's graph, forward and back."""
     return Explorer(
-        title="Lesson 02: backpropagation through one neuron's computational graph",
+        title=N_("Lesson 02: backpropagation through one neuron's computational graph"),
         draw=_draw,
         controls={
-            "x1": Slider(-3.0, 3.0, 1.0, step=0.1),
-            "w1": Slider(-3.0, 3.0, 0.2, step=0.1),
-            "x2": Slider(-3.0, 3.0, 0.0, step=0.1),
-            "w2": Slider(-3.0, 3.0, 0.4, step=0.1),
-            "b": Slider(-3.0, 3.0, -0.4, step=0.1, label="bias b"),
-            "t": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
-            "labels": Choice(tuple(EDGE_LABELS), "local gradient", label="arrows show"),
+            "x1": Slider(-3.0, 3.0, 1.0, step=0.1, label=N_("x1")),
+            "w1": Slider(-3.0, 3.0, 0.2, step=0.1, label=N_("w1")),
+            "x2": Slider(-3.0, 3.0, 0.0, step=0.1, label=N_("x2")),
+            "w2": Slider(-3.0, 3.0, 0.4, step=0.1, label=N_("w2")),
+            "b": Slider(-3.0, 3.0, -0.4, step=0.1, label=N_("bias b")),
+            "t": Slider(0.0, 1.0, 1.0, step=0.05, label=N_("target t")),
+            "labels": Choice(tuple(EDGE_LABELS), "local gradient", label=N_("arrows show")),
         },
         figsize=(9.6, 5.6),
         margins=dict(left=0.005, right=0.995, bottom=0.12, top=0.93),

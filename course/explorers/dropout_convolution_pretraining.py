@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
+
 from . import Explorer, Slider
 
 A_PREV = np.array([1.0, 2.0, 0.0, -1.0, 3.0])
@@ -88,52 +90,53 @@ def _draw(fig, tap, pixel):
     left_title = _frame(left)
     left_top = _row(left, 3.0, A_PREV, "a_prev")
     _colour(_row(left, 0.0, DELTA, "\u03b4", below=True), [HIGHLIGHT] * len(DELTA))
-    left_links = [_link(left) for _ in DELTA]  # one per position i, whatever the tap
+    left_links = [_link(left) for _position in DELTA]  # one per position i, whatever the tap
     left_products = left.text(1.5, -0.75, "", **sum_text)
     left_total = left.text(1.5, -1.6, "", color=HIGHLIGHT, **sum_text)
     # Right: dL/da_prev[pixel] = sum_p delta[pixel - p] K[p]; up to 3 terms, unused ones hidden.
     right_title = _frame(right)
     right_top = _row(right, 3.0, A_PREV, "a_prev")
     right_bottom = _row(right, 0.0, DELTA, "\u03b4", below=True)
-    right_links = [_link(right) for _ in KERNEL]
+    right_links = [_link(right) for _tap in KERNEL]
     taps = [right.text(0, 0, "", ha="center", va="center", fontsize=10, color="#333333",
                        animated=True, bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
-            for _ in KERNEL]
+            for _tap in KERNEL]
     right_products = right.text(1.5, -0.75, "", **sum_text)
     right_total = right.text(1.5, -1.6, "", color=HIGHLIGHT, **sum_text)
-    fig.text(0.5, 0.03, "a_prev = [1, 2, 0, \u22121, 3],  K = [1, 0, \u22122],  "
-             "\u03b4 = \u2202L/\u2202z = [1, \u22121, 2]: red lines are the terms of the sum",
+    fig.text(0.5, 0.03, _("a_prev = [1, 2, 0, \u22121, 3],  K = [1, 0, \u22122],  "
+                          "\u03b4 = \u2202L/\u2202z = [1, \u22121, 2]: red lines are the terms of the sum"),
              ha="center", fontsize=11)
 
     def update(tap, pixel):
-        left_title.set_text(f"kernel gradient \u2202L/\u2202K[{tap}]")
+        left_title.set_text(_("kernel gradient \u2202L/\u2202K[{tap}]").format(tap=tap))
         terms = kernel_gradient_terms(tap)
         _colour(left_top, [HIGHLIGHT if tap <= x < tap + len(DELTA) else MUTED
                            for x in range(len(A_PREV))])
-        for link, (i, _, _) in zip(left_links, terms):
+        for link, (i, _a, _d) in zip(left_links, terms):
             _place(link, i + tap, i)
-        total = sum(a * d for _, a, d in terms)
-        products = " + ".join(f"({_signed(a)})({_signed(d)})" for _, a, d in terms)
+        total = sum(a * d for _i, a, d in terms)
+        products = " + ".join(f"({_signed(a)})({_signed(d)})" for _i, a, d in terms)
         left_products.set_text(f"= {products}")
-        left_total.set_text(f"= {_signed(total)}   (one product per position i)")
+        left_total.set_text(_("= {total}   (one product per position i)").format(total=_signed(total)))
 
-        right_title.set_text(f"input gradient \u2202L/\u2202a_prev[{pixel}]")
+        right_title.set_text(_("input gradient \u2202L/\u2202a_prev[{pixel}]").format(pixel=pixel))
         terms = input_gradient_terms(pixel)
-        used = {i for i, *_ in terms}
+        used = {i for i, *_rest in terms}
         _colour(right_top, [HIGHLIGHT if x == pixel else MUTED for x in range(len(A_PREV))])
         _colour(right_bottom, [HIGHLIGHT if i in used else MUTED for i in range(len(DELTA))])
         for k, (link, label) in enumerate(zip(right_links, taps)):
             link.set_visible(k < len(terms))
             label.set_visible(k < len(terms))
             if k < len(terms):
-                i, p, _, _ = terms[k]
+                i, p, _d, _k = terms[k]
                 _place(link, pixel, i)
                 label.set_position((i + 0.5 + 0.3 * (pixel - i) + 0.32, 1.55))
                 label.set_text(f"K[{p}]")
-        total = sum(d * k for _, _, d, k in terms)
-        products = " + ".join(f"({_signed(d)})({_signed(k)})" for _, _, d, k in terms)
+        total = sum(d * k for _i, _p, d, k in terms)
+        products = " + ".join(f"({_signed(d)})({_signed(k)})" for _i, _p, d, k in terms)
         right_products.set_text(f"= {products}")
-        right_total.set_text(f"= {_signed(total)}   (taps p = {pixel} \u2212 i)")
+        right_total.set_text(_("= {total}   (taps p = {pixel} \u2212 i)").format(total=_signed(total),
+                                                                        pixel=pixel))
 
     update(tap, pixel)
     return update
@@ -142,11 +145,11 @@ def _draw(fig, tap, pixel):
 def conv_gradient_sums():
     """A kernel tap and an input pixel -> the terms of dL/dK[tap] and of dL/da_prev[pixel]."""
     return Explorer(
-        title="Lesson 08: a shared kernel's gradient is a sum over positions",
+        title=N_("Lesson 08: a shared kernel's gradient is a sum over positions"),
         draw=_draw,
         controls={
-            "tap": Slider(0, 2, 2, step=1, integer=True, label="kernel tap p"),
-            "pixel": Slider(0, 4, 2, step=1, integer=True, label="input pixel x"),
+            "tap": Slider(0, 2, 2, step=1, integer=True, label=N_("kernel tap p")),
+            "pixel": Slider(0, 4, 2, step=1, integer=True, label=N_("input pixel x")),
         },
         figsize=(9.6, 4.4),
         margins=dict(left=0.02, right=0.98, bottom=0.1, top=0.92, wspace=0.12),

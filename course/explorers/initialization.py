@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp._validate import choice, integer
 from minibp.diagnostics import layer_statistics
@@ -22,8 +23,11 @@ from minibp.network import Network
 from . import REBUILD, Choice, Explorer, Slider
 
 PROBE_SIZE = 200
-ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
-INITS = ("uniform", "glorot_standard", "xavier_normal", "glorot_normalized", "he_normal")
+# The options' names are the code's names (the lesson quotes them as code): N_ marks them for
+# the Choice menus, whose Chinese keeps them as they are.
+ACTIVATIONS = (N_("sigmoid"), N_("tanh"), N_("softsign"), N_("relu"), N_("leaky_relu"))
+INITS = (N_("uniform"), N_("glorot_standard"), N_("xavier_normal"), N_("glorot_normalized"),
+         N_("he_normal"))
 BINS = 50
 
 
@@ -73,10 +77,10 @@ def _histograms(values, value_range):
 def _layer_panel(ax, colors):
     """An empty panel of one line per hidden layer and its legend, both animated (update fills them)."""
     lines = [ax.plot([], [], color=color, lw=1.6, animated=True)[0] for color in colors]
-    ax.set_ylabel("fraction of values")
+    ax.set_ylabel(_("fraction of values"))
     ax.grid(alpha=0.3)
     legend = ax.legend(lines, [""] * len(lines), fontsize=9, title_fontsize=9,
-                       ncol=2 if len(lines) > 5 else 1, title="hidden layer", loc="upper right",
+                       ncol=2 if len(lines) > 5 else 1, title=_("hidden layer"), loc="upper right",
                        handlelength=1.2, columnspacing=0.8)
     legend.set_animated(True)
     return lines, legend
@@ -89,7 +93,7 @@ def _show_histograms(ax, lines, legend, values, value_range):
     for layer, (line, text, counts, v) in enumerate(
             zip(lines, legend.get_texts(), fractions, values), start=1):
         line.set_data(centres, counts)
-        text.set_text(f"{layer}: std {v.std():.2g}")
+        text.set_text(_("{layer}: std {std:.2g}").format(layer=layer, std=v.std()))
     highest = max(counts.max() for counts in fractions)
     # Room above the highest bar for the legend: it never hides a histogram.
     ax.set_ylim(-0.02 * highest, 1.6 * highest)
@@ -108,8 +112,8 @@ def _draw(fig, activation, init, depth, width):
     # follow the histograms: when they change, that panel's background is drawn again.
     # Another depth is another number of curves and colours: the figure is drawn afresh.
     panels = [(ax, *_layer_panel(ax, colors)) for ax in (ax_a, ax_d)]
-    ax_a.set_xlabel("activation value aₗ")
-    ax_d.set_xlabel("back-propagated gradient δₗ = ∂L/∂zₗ")
+    ax_a.set_xlabel(_("activation value aₗ"))
+    ax_d.set_xlabel(_("back-propagated gradient δₗ = ∂L/∂zₗ"))
     titles = [ax_a.set_title("", fontsize=10), ax_d.set_title("", fontsize=10),
               fig.suptitle("", fontsize=11)]
     for title in titles:
@@ -127,9 +131,12 @@ def _draw(fig, activation, init, depth, width):
                    in zip(panels, (activations, deltas), ranges)
                    if _show_histograms(ax, lines, legend, values, value_range)]
         ratio = deltas[0].std() / deltas[-1].std() if deltas[-1].std() > 0 else float("nan")
-        titles[0].set_text(f"activations at initialization ({activation}, {init})")
-        titles[1].set_text(f"gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}")
-        titles[2].set_text(f"{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)")
+        titles[0].set_text(_("activations at initialization ({activation}, {init})").format(
+            activation=activation, init=init))
+        titles[1].set_text(_("gradients: std(layer 1) / std(layer {depth}) = {ratio:.2g}").format(
+            depth=depth, ratio=ratio))
+        titles[2].set_text(_("{depth} hidden layers of {width} units, 200 digits, seed 0 (no training)")
+                           .format(depth=depth, width=width))
         return changed
 
     update(activation, init, depth, width)
@@ -139,13 +146,13 @@ def _draw(fig, activation, init, depth, width):
 def layer_histograms():
     """Activation, initializer, depth, width -> per-layer histograms of a_l and delta_l."""
     return Explorer(
-        title="Lesson 06: activations and gradients of every hidden layer at initialization",
+        title=N_("Lesson 06: activations and gradients of every hidden layer at initialization"),
         draw=_draw,
         controls={
-            "activation": Choice(ACTIVATIONS, "tanh"),
-            "init": Choice(INITS, "glorot_standard"),
-            "depth": Slider(1, 10, 5, step=1, integer=True, label="hidden layers"),
-            "width": Slider(10, 400, 100, step=10, integer=True, label="units per layer"),
+            "activation": Choice(ACTIVATIONS, "tanh", label=N_("activation")),
+            "init": Choice(INITS, "glorot_standard", label=N_("init")),
+            "depth": Slider(1, 10, 5, step=1, integer=True, label=N_("hidden layers")),
+            "width": Slider(10, 400, 100, step=10, integer=True, label=N_("units per layer")),
         },
         figsize=(9.6, 4.8),
     )

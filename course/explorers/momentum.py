@@ -12,10 +12,12 @@ contour grid, the data) and every training run are cached, so moving a slider ba
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp._validate import as_array, integer, number
 from minibp.network import Network
@@ -66,7 +68,7 @@ def heavy_ball_path(learning_rate, momentum, steps=60, w0=W_START):
         raise ValueError(f"w0 must be a point (w1, w2), got shape {w.shape}")
     start = np.linalg.norm(w - W_STAR)
     path = [w.copy()]
-    for _ in range(steps):
+    for _step in range(steps):
         optimizer.step([w], [A @ w - B])
         path.append(w.copy())
         if np.linalg.norm(w - W_STAR) > ESCAPED * start:
@@ -128,31 +130,33 @@ def _draw_quadratic(fig, learning_rate, momentum):
     ax_dist.set_ylim(1e-6, ESCAPED)
     ax_dist.set_xlim(0, 60)
     ax_dist.axhline(1.0, color="black", lw=0.6, ls=":")
-    ax_dist.set_xlabel("step k")
+    ax_dist.set_xlabel(_("step k"))
     ax_dist.set_ylabel("\u2016w\u2096 \u2212 w*\u2016 / \u2016w\u2080 \u2212 w*\u2016")
     ax_dist.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax_dist.grid(alpha=0.3)
     start = np.linalg.norm(W_START - W_STAR)
 
     def update(learning_rate, momentum):
-        runs = [("plain GD (\u03bc = 0)", 0.0)]
+        runs = [(_("plain GD (\u03bc = 0)"), 0.0)]
         if momentum > 0:
-            runs.append((f"momentum \u03bc = {momentum:.2f}", momentum))
+            runs.append((_("momentum \u03bc = {momentum:.2f}").format(momentum=momentum), momentum))
         labels = []
         for path_line, distance_line, (label, mu) in zip(paths, distances, runs):
             path, diverged = heavy_ball_path(learning_rate, mu)
             path_line.set_data(path[:, 0], path[:, 1])
             distance_line.set_data(np.arange(len(path)), np.linalg.norm(path - W_STAR, axis=1) / start)
-            labels.append(label + (" \u2014 diverges" if diverged else ""))
+            labels.append(label + (_(" \u2014 diverges") if diverged else ""))
         paths[1].set_visible(momentum > 0)
         distances[1].set_visible(momentum > 0)
         for ax_legends in legends:
             show_legend(ax_legends, labels)
-        steps.set_text(f"{len(path) - 1} steps from \u25cf toward the minimum \u2605")
-        bounds.set_text(
-            f"\u03b7 = {learning_rate:.3f}; stable: \u03b7 < 2/\u03bb_max = {stability_bound(0.0):.3f} "
-            f"(plain GD),\n\u03b7 < 2(1 + \u03bc)/\u03bb_max = {stability_bound(momentum):.3f} "
-            f"(\u03bc = {momentum:.2f})")
+        steps.set_text(_("{steps} steps from \u25cf toward the minimum \u2605").format(steps=len(path) - 1))
+        bounds.set_text(_(
+            "\u03b7 = {learning_rate:.3f}; stable: \u03b7 < 2/\u03bb_max = {plain_bound:.3f} "
+            "(plain GD),\n\u03b7 < 2(1 + \u03bc)/\u03bb_max = {momentum_bound:.3f} "
+            "(\u03bc = {momentum:.2f})").format(
+                learning_rate=learning_rate, plain_bound=stability_bound(0.0),
+                momentum_bound=stability_bound(momentum), momentum=momentum))
 
     update(learning_rate, momentum)
     return update
@@ -161,11 +165,11 @@ def _draw_quadratic(fig, learning_rate, momentum):
 def quadratic_paths():
     """Learning rate and momentum -> paths on the quadratic valley and distance to the minimum."""
     return Explorer(
-        title="Lesson 05: plain gradient descent and heavy-ball momentum on a valley (\u03ba = 20)",
+        title=N_("Lesson 05: plain gradient descent and heavy-ball momentum on a valley (\u03ba = 20)"),
         draw=_draw_quadratic,
         controls={
-            "learning_rate": Slider(0.005, 0.2, 0.095, step=0.005, label="learning rate \u03b7"),
-            "momentum": Slider(0.0, 0.99, 0.5, step=0.01, label="momentum \u03bc"),
+            "learning_rate": Slider(0.005, 0.2, 0.095, step=0.005, label=N_("learning rate \u03b7")),
+            "momentum": Slider(0.0, 0.99, 0.5, step=0.01, label=N_("momentum \u03bc")),
         },
         figsize=(9.6, 4.8),
         margins=dict(left=0.07, right=0.98, bottom=0.12, top=0.86, wspace=0.3),
@@ -208,6 +212,13 @@ def _key(x):
     return float(f"{x:.4g}")  # slider values such as 0.30000000000000004 share one cache entry
 
 
+def _diverged_note(stopped):
+    """minibp's "training diverged at epoch k: ..." as "training diverged at epoch k", translated."""
+    note = stopped.split(":")[0]
+    match = re.fullmatch(r"training diverged at epoch (\d+)", note)
+    return _("training diverged at epoch {epoch}").format(epoch=match.group(1)) if match else note
+
+
 def _draw_network(fig, momentum, learning_rate):
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
@@ -222,17 +233,18 @@ def _draw_network(fig, momentum, learning_rate):
                   for color, style in styles]
     plain = FuncFormatter(lambda y, _: f"{y:g}")  # 0.3, not 3x10^-1
     ax_loss.yaxis.set_major_formatter(plain)
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training loss (cross-entropy)")
+    ax_loss.set_xlabel(_("epoch"))
+    ax_loss.set_ylabel(_("training loss (cross-entropy)"))
     ax_loss.grid(alpha=0.3, which="both")
     # Under both panels, where it covers no curve.
     legends = animated_legends(fig, [losses[:1], losses], 3 if _key(momentum) > 0 else 1, loc="lower center",
                        ncols=2, fontsize=9, title_fontsize=9,
-                       title=f"in brackets: the epoch reaching {TARGET_ACCURACY:.0%} validation accuracy")
+                       title=_("in brackets: the epoch reaching {target:.0%} validation accuracy").format(
+                           target=TARGET_ACCURACY))
     ax_acc.axhline(TARGET_ACCURACY, color="black", lw=0.6, ls=":")
     ax_acc.set_ylim(0.0, 1.0)
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("validation accuracy")
+    ax_acc.set_xlabel(_("epoch"))
+    ax_acc.set_ylabel(_("validation accuracy"))
     ax_acc.grid(alpha=0.3)
     notes_title = ax_acc.set_title("", fontsize=10)
     step_title = ax_loss.set_title("", fontsize=10)
@@ -241,12 +253,13 @@ def _draw_network(fig, momentum, learning_rate):
 
     def update(momentum, learning_rate):
         eta, mu = _key(learning_rate), _key(momentum)
-        runs = [(f"plain SGD, \u03b7 = {eta:.3g}", eta, 0.0)]
+        runs = [(_("plain SGD, \u03b7 = {eta:.3g}").format(eta=eta), eta, 0.0)]
         if mu > 0:
             effective = _key(eta / (1.0 - mu))
-            runs.append((f"momentum \u03bc = {mu:.2f}, \u03b7 = {eta:.3g}", eta, mu))
-            runs.append((f"plain SGD, \u03b7 = \u03b7/(1 \u2212 \u03bc) = {effective:.3g}",
-                         effective, 0.0))
+            runs.append((_("momentum \u03bc = {mu:.2f}, \u03b7 = {eta:.3g}").format(mu=mu, eta=eta),
+                         eta, mu))
+            runs.append((_("plain SGD, \u03b7 = \u03b7/(1 \u2212 \u03bc) = {effective:.3g}").format(
+                effective=effective), effective, 0.0))
         labels, notes = [], []
         for i, (loss, accuracy) in enumerate(zip(losses, accuracies)):
             if i >= len(runs):  # hidden, and out of the axes' data limits
@@ -256,16 +269,18 @@ def _draw_network(fig, momentum, learning_rate):
             label, run_eta, run_mu = runs[i]
             history = digits_run(run_eta, run_mu)
             reached = history.epochs_to(TARGET_ACCURACY, "val_accuracy")
-            labels.append(label + f" ({'never' if reached is None else f'epoch {reached}'})")
+            labels.append(label + (_(" (never)") if reached is None
+                                   else _(" (epoch {epoch})").format(epoch=reached)))
             loss.set_data(history.epoch, history.loss)
             accuracy.set_data(history.epoch, history.val_accuracy)
             if history.stopped:
-                notes.append(history.stopped.split(":")[0])  # "training diverged at epoch k"
+                notes.append(_diverged_note(history.stopped))
         for line in [*losses[1:], *accuracies[1:]]:
             line.set_visible(mu > 0)
         show_legend(legends, labels)
-        notes_title.set_text("; ".join(notes) if notes else "digits, 64-32-10 tanh MLP, seed 0")
-        step_title.set_text(f"effective step \u03b7/(1 \u2212 \u03bc) = {eta / (1.0 - mu):.3g}")
+        notes_title.set_text("; ".join(notes) if notes else _("digits, 64-32-10 tanh MLP, seed 0"))
+        step_title.set_text(_("effective step \u03b7/(1 \u2212 \u03bc) = {step:.3g}").format(
+            step=eta / (1.0 - mu)))
         changed = [ax for ax in (ax_loss, ax_acc) if rescaled(ax)]
         low, high = ax_loss.get_ylim()  # label 2, 3, 4, ... too when less than ~a decade is shown
         ax_loss.yaxis.set_minor_formatter(plain if high / low < 20 else NullFormatter())
@@ -278,12 +293,12 @@ def _draw_network(fig, momentum, learning_rate):
 def network_momentum():
     """Momentum and learning rate -> the digits MLP's loss and accuracy curves."""
     return Explorer(
-        title="Lesson 05: momentum on the digits MLP (64-32-10, 500 training digits, seed 0)",
+        title=N_("Lesson 05: momentum on the digits MLP (64-32-10, 500 training digits, seed 0)"),
         draw=_draw_network,
         controls={
-            "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label="momentum \u03bc"),
+            "momentum": Slider(0.0, 0.99, 0.9, step=0.01, label=N_("momentum \u03bc")),
             "learning_rate": Slider(0.001, 1.0, 0.01, step=0.1, log=True,
-                                    label="learning rate \u03b7"),
+                                    label=N_("learning rate \u03b7")),
         },
         figsize=(9.6, 5.2),
         margins=dict(left=0.09, right=0.98, bottom=0.3, top=0.92, wspace=0.3),

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import bidirectional, data, noise
 from minibp.optimizers import SGD
 
@@ -29,8 +30,9 @@ from . import Choice, Explorer, Slider, rescaled
 
 SWEEP_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "noise_sweep.json"
 COLORS = {"none": "0.25", "blind": "tab:orange", "nem": "tab:blue"}
-LABELS = {"none": "no noise", "blind": "blind noise", "nem": "NEM noise"}
-MODELS = ("forward only", "bidirectional", "bidirectional + NEM noise")
+LABELS = {"none": N_("no noise"), "blind": N_("blind noise"), "nem": N_("NEM noise")}
+MODELS = (N_("forward only"), N_("bidirectional"), N_("bidirectional + NEM noise"))
+KIND_NAMES = {"classification": N_("classification"), "regression": N_("regression")}
 MODEL_COLORS = dict(zip(MODELS, ("0.25", "tab:green", "tab:blue")))
 EPOCHS_SHOWN = 40  # the accept-region explorer's epoch axis
 
@@ -40,8 +42,8 @@ def load_sweep(path=None):
     """The results of ``benchmarks/noise_sweep.py`` (a dict; see that script's docstring)."""
     path = Path(path) if path is not None else SWEEP_FILE
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python benchmarks/noise_sweep.py` "
-                                "from the repository's root to make it")
+        raise FileNotFoundError(_("{path} is missing: run `python benchmarks/noise_sweep.py` "
+                                  "from the repository's root to make it").format(path=path))
     return json.loads(path.read_text())
 
 
@@ -119,29 +121,30 @@ def _draw_region(ax, kind):
     else:
         boundary = ax.add_patch(Circle((0, 0), 1, **region))
     empty = np.empty((0, 2))
-    accepted = ax.scatter(*empty.T, s=5, color="tab:green", label="t + n accepted", animated=True)
-    rejected = ax.scatter(*empty.T, s=5, color="tab:red", alpha=0.5, label="t + n rejected",
+    accepted = ax.scatter(*empty.T, s=5, color="tab:green", label=_("t + n accepted"),
+                          animated=True)
+    rejected = ax.scatter(*empty.T, s=5, color="tab:red", alpha=0.5, label=_("t + n rejected"),
                           animated=True)
     # These two never move but are animated all the same: drawn after the dots, as in a
     # static figure (else the moving dots would cover the target).
-    ax.plot([0, 1], [1, 0], ls="--", color="0.6", lw=1, label="outputs (p, 1 - p)",
+    ax.plot([0, 1], [1, 0], ls="--", color="0.6", lw=1, label=_("outputs (p, 1 - p)"),
             animated=True)
-    ax.plot(*TARGET, marker="*", ms=14, color="black", ls="none", label="target t",
+    ax.plot(*TARGET, marker="*", ms=14, color="black", ls="none", label=_("target t"),
             animated=True)
-    (output,) = ax.plot(0, 0, marker="o", ms=8, color="tab:purple", ls="none", label="output a",
-                        animated=True)
+    (output,) = ax.plot(0, 0, marker="o", ms=8, color="tab:purple", ls="none",
+                        label=_("output a"), animated=True)
     if kind == "classification":
         arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=6, animated=True,
                             arrowprops=dict(arrowstyle="-|>", color="darkgreen", lw=2.5))
-        rule = "n · ln a ≥ 0 (arrow: ln a)"
+        title = _("classification: accept if n · ln a ≥ 0 (arrow: ln a)")
     else:
-        rule = "‖t + n − a‖ ≤ ‖t − a‖"
-    ax.set(aspect="equal", xlabel="target entry 1", ylabel="target entry 2")
+        title = _("regression: accept if ‖t + n − a‖ ≤ ‖t − a‖")
+    ax.set(aspect="equal", xlabel=_("target entry 1"), ylabel=_("target entry 2"))
     for spine in ax.spines.values():
         spine.set_animated(True)  # the frame over the region's edge, as in a static figure
     # A two-line title whose first line never changes: that line stays in the background, the
     # second (animated) sits where a title's second line would, 12.3 pt (17 px) lower.
-    ax.set_title(f"{kind}: accept if {rule}", fontsize=10, pad=6 + 12.3)
+    ax.set_title(title, fontsize=10, pad=6 + 12.3)
     accepted_share = ax.annotate(" ", xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 6),
                         textcoords="offset points", ha="center", va="baseline", fontsize=10,
                         animated=True)
@@ -165,7 +168,7 @@ def _draw_region(ax, kind):
         else:
             boundary.set_center(a)
             boundary.set_radius(np.linalg.norm(t - a))
-        accepted_share.set_text(f"{passed.mean():.0%} of these draws accepted")
+        accepted_share.set_text(_("{share:.0%} of these draws accepted").format(share=passed.mean()))
         moved = (xlim, ylim) != (ax.get_xlim(), ax.get_ylim())  # the ticks then change too
         ax.set(xlim=xlim, ylim=ylim)
         return moved
@@ -187,17 +190,17 @@ def _draw_accept_region(fig, v0, tau, epoch, output):
     epochs = np.arange(1, EPOCHS_SHOWN + 1)
     (sigma_curve,) = ax_sigma.plot(epochs, np.zeros(epochs.size), color="tab:blue", animated=True)
     (sigma_dot,) = ax_sigma.plot([], [], "o", color="tab:blue", animated=True)
-    ax_sigma.set(xlabel="epoch k", ylabel="noise std √vₖ")
+    ax_sigma.set(xlabel=_("epoch k"), ylabel=_("noise std √vₖ"))
     sigma_title = ax_sigma.set_title(" ", fontsize=10, animated=True)
     ax_sigma.grid(alpha=0.3)
 
     fraction_curves, fraction_dots = {}, {}
     for kind, color in (("classification", "tab:green"), ("regression", "tab:olive")):
         (fraction_curves[kind],) = ax_fraction.plot(epochs, np.zeros(epochs.size), color=color,
-                                                    label=kind, animated=True)
+                                                    label=_(KIND_NAMES[kind]), animated=True)
         (fraction_dots[kind],) = ax_fraction.plot([], [], "o", color=color, animated=True)
-    ax_fraction.set(xlabel="epoch k", ylabel="fraction of noise accepted", ylim=(0, 1.02))
-    ax_fraction.set_title("accepted fraction per epoch\n(20 000 draws each)", fontsize=10)
+    ax_fraction.set(xlabel=_("epoch k"), ylabel=_("fraction of noise accepted"), ylim=(0, 1.02))
+    ax_fraction.set_title(_("accepted fraction per epoch\n(20 000 draws each)"), fontsize=10)
     ax_fraction.grid(alpha=0.3)
     ax_fraction.legend(fontsize=9, loc="upper right")  # "best" would move with the curves
 
@@ -207,8 +210,9 @@ def _draw_accept_region(fig, v0, tau, epoch, output):
         changed = [ax for ax, region in regions.items() if region(sigma, a)]
         sigma_curve.set_ydata(np.sqrt(noise.annealed_variance(v0, tau, epochs)))
         sigma_dot.set_data([epoch], [sigma])
-        sigma_title.set_text(f"vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
-                             f"epoch {epoch}: √vₖ = {sigma:.2g}")
+        sigma_title.set_text(_("vₖ = v₀ / k^τ: v₀ = {v0:.2g}, τ = {tau:g}\n"
+                               "epoch {epoch}: √vₖ = {sigma:.2g}").format(
+                                   v0=v0, tau=tau, epoch=epoch, sigma=sigma))
         top = 1.05 * np.sqrt(v0)  # the largest std, at epoch 1, and a margin
         if ax_sigma.get_ylim() != (0, top):
             ax_sigma.set_ylim(0, top)
@@ -226,13 +230,13 @@ def _draw_accept_region(fig, v0, tau, epoch, output):
 def accept_region():
     """The NEM accept regions in 2-D (classification and regression) and how annealing moves them."""
     return Explorer(
-        title="Lesson 11: where NEM noise is accepted",
+        title=N_("Lesson 11: where NEM noise is accepted"),
         draw=_draw_accept_region,
         controls={
-            "v0": Slider(1e-4, 1.0, 0.1, step=0.25, log=True, label="v0"),
-            "tau": Slider(0.0, 3.0, 1.0, step=0.5, label="tau"),
-            "epoch": Slider(1, EPOCHS_SHOWN, 1, integer=True, label="epoch k"),
-            "output": Slider(0.05, 0.95, 0.7, step=0.05, label="output a_1"),
+            "v0": Slider(1e-4, 1.0, 0.1, step=0.25, log=True, label=N_("v0")),
+            "tau": Slider(0.0, 3.0, 1.0, step=0.5, label=N_("tau")),
+            "epoch": Slider(1, EPOCHS_SHOWN, 1, integer=True, label=N_("epoch k")),
+            "output": Slider(0.05, 0.95, 0.7, step=0.05, label=N_("output a_1")),
         },
         figsize=(9.6, 8.6),
         margins=dict(left=0.09, right=0.98, bottom=0.07, top=0.93, wspace=0.3, hspace=0.55),
@@ -266,27 +270,28 @@ def _draw_learning_curves(fig, v0, tau):
     for condition in ("none", "blind", "nem"):
         color = COLORS[condition]
         loss[condition] = (
-            ax_loss.plot(epochs, zeros, color=color, label=LABELS[condition], animated=True)[0],
+            ax_loss.plot(epochs, zeros, color=color, label=_(LABELS[condition]), animated=True)[0],
             ax_loss.fill_between(epochs, zeros, zeros, color=color, alpha=0.15, animated=True))
         if condition != "none":
             change[condition] = (
-                ax_change.plot(epochs, zeros, color=color, label=LABELS[condition],
+                ax_change.plot(epochs, zeros, color=color, label=_(LABELS[condition]),
                                animated=True)[0],
                 ax_change.fill_between(epochs, zeros, zeros, color=color, alpha=0.15,
                                        animated=True))
             fraction[condition] = ax_fraction.plot(
                 epochs[1:], zeros[1:], color=color, ls="--" if condition == "blind" else "-",
-                label=LABELS[condition] + (" (would pass)" if condition == "blind" else ""),
+                label=(_("{label} (would pass)").format(label=_(LABELS[condition]))
+                       if condition == "blind" else _(LABELS[condition])),
                 animated=True)[0]
-    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (clean targets)",
+    ax_loss.set(xlabel=_("epoch"), ylabel=_("training cross-entropy (clean targets)"),
                 ylim=_loss_limits(sweep))
     loss_title = ax_loss.set_title(" ", fontsize=10, animated=True)
     ax_change.axhline(0, color="0.25", lw=1, animated=True)  # moves when the y axis rescales
-    ax_change.set(xlabel="epoch", ylabel="change vs no noise, same seed (%)")
-    ax_change.set_title("paired change in\ntraining cross-entropy", fontsize=10)
-    ax_fraction.set(xlabel="epoch", ylabel="fraction of noise draws passing the test",
+    ax_change.set(xlabel=_("epoch"), ylabel=_("change vs no noise, same seed (%)"))
+    ax_change.set_title(_("paired change in\ntraining cross-entropy"), fontsize=10)
+    ax_fraction.set(xlabel=_("epoch"), ylabel=_("fraction of noise draws passing the test"),
                     ylim=(0, 1))
-    ax_fraction.set_title("accepted fraction\n(mean over seeds)", fontsize=10)
+    ax_fraction.set_title(_("accepted fraction\n(mean over seeds)"), fontsize=10)
     for ax in (ax_loss, ax_change, ax_fraction):
         ax.grid(alpha=0.3)
     # Under the panels: the curves of some grid points fill every corner of them.
@@ -303,7 +308,8 @@ def _draw_learning_curves(fig, v0, tau):
             line.set_data(epochs, mean)
             band.set_data(epochs, mean - std, mean + std)
             fraction[condition].set_data(np.arange(1, len(accepted) + 1), accepted)
-        loss_title.set_text(f"v0 = {v0:g}, tau = {tau:g}:\nmean ± std over {len(seeds)} seeds")
+        loss_title.set_text(_("v0 = {v0:g}, tau = {tau:g}:\nmean ± std over {seeds} seeds").format(
+            v0=v0, tau=tau, seeds=len(seeds)))
         # The change runs from ±0.03 % to +47 % over the grid: its y axis rescales. That axis
         # and the zero line are animated (drawn on every move, as the curves), so the
         # background stays.
@@ -340,11 +346,11 @@ def learning_curves():
     sweep = load_sweep()
     grid, chosen = sweep["config"]["grid"], sweep["chosen"]
     return Explorer(
-        title="Lesson 11: no noise, blind noise and NEM noise on 250 digits (committed sweep)",
+        title=N_("Lesson 11: no noise, blind noise and NEM noise on 250 digits (committed sweep)"),
         draw=_draw_learning_curves,
         controls={
-            "v0": Choice(tuple(grid["v0"]), chosen["v0"], label="v0"),
-            "tau": Choice(tuple(grid["tau"]), chosen["tau"], label="tau"),
+            "v0": Choice(tuple(grid["v0"]), chosen["v0"], label=N_("v0")),
+            "tau": Choice(tuple(grid["tau"]), chosen["tau"], label=N_("tau")),
         },
         figsize=(9.6, 4.8),
         margins=dict(left=0.08, right=0.98, bottom=0.3, top=0.88, wspace=0.42),
@@ -415,15 +421,15 @@ def _draw_class_picker(fig, digit, epoch, model, runs=None):
         ax.set_yticks([])
         for spine in ax.spines.values():
             spine.set_animated(True)  # drawn over the (animated) image, as in a static figure
-    fig.colorbar(shown, ax=[ax_back, ax_mean], shrink=0.7, label="ink (clipped to [0, 1])")
+    fig.colorbar(shown, ax=[ax_back, ax_mean], shrink=0.7, label=_("ink (clipped to [0, 1])"))
     epochs = np.arange(runs["images"][model].shape[0])
     curves = {name: ax_distance.plot(epochs, runs["distance"][name][:, digit],
-                                     color=MODEL_COLORS[name], label=name, animated=True)[0]
+                                     color=MODEL_COLORS[name], label=_(name), animated=True)[0]
               for name in MODELS}
     (marker,) = ax_distance.plot([], [], "o", color="black", animated=True)
     # One y axis for every class and network: it stays put while the class moves.
     top = 1.05 * max(float(np.max(distance)) for distance in runs["distance"].values())
-    ax_distance.set(xlabel="epoch", ylabel="|backward image − class mean|", ylim=(0, top))
+    ax_distance.set(xlabel=_("epoch"), ylabel=_("|backward image − class mean|"), ylim=(0, top))
     distance_title = ax_distance.set_title(" ", fontsize=10, animated=True)
     ax_distance.grid(alpha=0.3)
     # A fixed place ("best" would move with the curves, and the legend is in the background).
@@ -432,14 +438,17 @@ def _draw_class_picker(fig, digit, epoch, model, runs=None):
 
     def update(digit, epoch, model):
         shown.set_data(np.clip(runs["images"][model][epoch, digit].reshape(8, 8), 0, 1))
-        back_title.set_text(f"{model}\nbackward pass of class {digit},\nepoch {epoch}")
+        back_title.set_text(_("{model}\nbackward pass of class {digit},\nepoch {epoch}").format(
+            model=_(model), digit=digit, epoch=epoch))
         mean_shown.set_data(runs["means"][digit].reshape(8, 8))
-        mean_title.set_text(f"mean of the training\n8x8 images of class {digit}\n(the centroid)")
+        mean_title.set_text(_("mean of the training\n8x8 images of class {digit}\n(the centroid)").format(
+            digit=digit))
         for name, curve in curves.items():
             curve.set_ydata(runs["distance"][name][:, digit])
         current = runs["distance"][model][epoch, digit]
         marker.set_data([epoch], [current])
-        distance_title.set_text(f"distance to the centroid of class {digit}:\n{current:.2f} now")
+        distance_title.set_text(_("distance to the centroid of class {digit}:\n{current:.2f} now").format(
+            digit=digit, current=current))
         if model == drawn["model"]:
             return False
         # Another network: its curve and its legend entry (in the background) get bold.
@@ -478,12 +487,12 @@ def class_picker(images=None, means=None):
     epochs = (load_sweep()["config"]["epochs"] if runs is None
               else runs["images"][MODELS[0]].shape[0] - 1)
     return Explorer(
-        title="Lesson 11: the backward pass of a one-hot class",
+        title=N_("Lesson 11: the backward pass of a one-hot class"),
         draw=partial(_draw_class_picker, runs=runs),
         controls={
-            "digit": Slider(0, 9, 3, integer=True, label="class"),
-            "epoch": Slider(0, epochs, epochs, integer=True, label="epoch"),
-            "model": Choice(MODELS, "bidirectional", label="network"),
+            "digit": Slider(0, 9, 3, integer=True, label=N_("class")),
+            "epoch": Slider(0, epochs, epochs, integer=True, label=N_("epoch")),
+            "model": Choice(MODELS, "bidirectional", label=N_("network")),
         },
         figsize=(9.6, 4.4),
         margins=dict(left=0.02, right=0.98, bottom=0.12, top=0.82, wspace=0.3),

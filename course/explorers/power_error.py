@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp.losses import PowerError, power_loss
 from minibp.network import Network
@@ -72,14 +73,14 @@ def _ratio_limits(depth):
 def _draw_family(fig, q, depth):
     axes = fig.subplots(2, 2).ravel()
     mine, ref = loss_family(q), loss_family(REFERENCE_Q)
-    titles = ["loss L_q(e)", "error signal |δ_out| = e^q",
-              "gradient-to-loss ratio R_q(e) = e^q / L_q(e)"]
+    titles = [_("loss L_q(e)"), _("error signal |δ_out| = e^q"),
+              _("gradient-to-loss ratio R_q(e) = e^q / L_q(e)")]
     curves = []  # the chosen q's curves move with the slider (animated); the rest stays
     for ax, values, ref_values, title in zip(axes[:3], mine, ref, titles):
-        ax.plot(ERRORS, ref_values, "--", color="gray", label="q = 1 (cross-entropy)")
-        curves += ax.plot(ERRORS, values, color="tab:blue", lw=2.5, label="your q",
+        ax.plot(ERRORS, ref_values, "--", color="gray", label=_("q = 1 (cross-entropy)"))
+        curves += ax.plot(ERRORS, values, color="tab:blue", lw=2.5, label=_("your q"),
                           animated=True)
-        ax.set(xlabel="output error e = |y − t|", title=title, xlim=(0, 1))
+        ax.set(xlabel=_("output error e = |y − t|"), title=title, xlim=(0, 1))
         ax.grid(alpha=0.3)
     axes[0].set_ylim(0, 5)
     axes[1].set_ylim(-0.05, 1.05)  # e^q <= 1 for every q: the axis stays put as q moves
@@ -87,16 +88,17 @@ def _draw_family(fig, q, depth):
     limit_line = axes[2].axhline(q, color="tab:blue", ls=":", lw=1, animated=True)
     axes[2].set_ylim(0, 4.2)  # R_q(0) = q <= 4, the slider's end
     # Above its line, or below it near the top, where it would run into the frame.
-    limit_text = axes[2].text(0.98, q, f"limit q = {q:g} as e → 0", ha="right",
+    limit_text = axes[2].text(0.98, q, _("limit q = {q:g} as e → 0").format(q=q), ha="right",
                               va="bottom" if q < 3.6 else "top", color="tab:blue", animated=True)
     ax = axes[3]
     layers = np.arange(1, depth + 2)
     (reference,) = ax.semilogy(layers, layer_gradient_to_loss(REFERENCE_Q, depth), "o--",
                                color="gray", label="q = 1")
     (per_layer,) = ax.semilogy(layers, layer_gradient_to_loss(q, depth), "o-", color="tab:blue",
-                               lw=2.5, label="your q", animated=True)
-    ax.set(xlabel="layer l (1 = first hidden, last = output)", ylabel="‖dWₗ‖ / L",
-           title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers,
+                               lw=2.5, label=_("your q"), animated=True)
+    ax.set(xlabel=_("layer l (1 = first hidden, last = output)"), ylabel="‖dWₗ‖ / L",
+           title=_("at the start, {depth} hidden sigmoid layers of 32").format(depth=depth),
+           xticks=layers,
            ylim=_ratio_limits(depth))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
@@ -108,7 +110,7 @@ def _draw_family(fig, q, depth):
         limit_line.set_ydata([q, q])
         limit_text.set_y(q)
         limit_text.set_verticalalignment("bottom" if q < 3.6 else "top")
-        limit_text.set_text(f"limit q = {q:g} as e → 0")
+        limit_text.set_text(_("limit q = {q:g} as e → 0").format(q=q))
         per_layer.set_ydata(layer_gradient_to_loss(q, depth))
         if depth == drawn["depth"]:
             return False
@@ -117,8 +119,8 @@ def _draw_family(fig, q, depth):
         layers = np.arange(1, depth + 2)
         reference.set_data(layers, layer_gradient_to_loss(REFERENCE_Q, depth))
         per_layer.set_xdata(layers)
-        ax.set(title=f"at the start, {depth} hidden sigmoid layers of 32", xticks=layers,
-               ylim=_ratio_limits(depth))
+        ax.set(title=_("at the start, {depth} hidden sigmoid layers of 32").format(depth=depth),
+               xticks=layers, ylim=_ratio_limits(depth))
         rescaled(ax)
         return ax
 
@@ -126,11 +128,11 @@ def _draw_family(fig, q, depth):
 def loss_family_explorer():
     """q and depth -> the loss, its error signal, the ratio, and the per-layer ratio at the start."""
     return Explorer(
-        title="Lesson 09: the power-error loss family",
+        title=N_("Lesson 09: the power-error loss family"),
         draw=_draw_family,
         controls={
-            "q": Slider(0.1, 4.0, 2.0, step=0.05, label="exponent q"),
-            "depth": Slider(1, 8, 4, integer=True, label="hidden layers"),
+            "q": Slider(0.1, 4.0, 2.0, step=0.05, label=N_("exponent q")),
+            "depth": Slider(1, 8, 4, integer=True, label=N_("hidden layers")),
         },
         figsize=(9.6, 7.4),
         margins=dict(left=0.08, right=0.98, bottom=0.08, top=0.95, hspace=0.4, wspace=0.25),
@@ -210,17 +212,22 @@ def draw_accuracy_curves(ax, sweep, depth, q, which="train", label=None):
     """One q's accuracy per epoch: each seed thin, their mean thick, q = 1's mean dashed.
     ``label``: what the legend calls q (default "q = 0.5"). Returns the lines of q's curves:
     one per seed, then their mean."""
-    name = "training" if which == "train" else "validation"
     chosen = accuracy_curves(sweep, depth, q, which)
+    if which == "train":
+        ylabel = _("training accuracy")
+        title = _("{depth} hidden layers:\ntraining accuracy, {seeds} seeds")
+    else:
+        ylabel = _("validation accuracy")
+        title = _("{depth} hidden layers:\nvalidation accuracy, {seeds} seeds")
     epochs = np.arange(chosen.shape[1])
     ax.plot(epochs, accuracy_curves(sweep, depth, REFERENCE_Q, which).mean(axis=0), "--",
-            color="gray", lw=2, label="q = 1, mean over seeds")
+            color="gray", lw=2, label=_("q = 1, mean over seeds"))
     seeds = ax.plot(epochs, chosen.T, color="tab:blue", lw=0.7, alpha=0.5)
     mean = ax.plot(epochs, chosen.mean(axis=0), color="tab:blue", lw=2.5,
-                   label=f"{label or f'q = {q:g}'}, mean (thin: each seed)")
+                   label=_("{label}, mean (thin: each seed)").format(label=label or f"q = {q:g}"))
     ax.axhline(sweep["config"]["target_accuracy"], color="black", lw=0.8, ls=":")
-    ax.set(xlabel="epoch", ylabel=f"{name} accuracy", ylim=(0, 1.02),
-           title=f"{depth} hidden layers:\n{name} accuracy, {chosen.shape[0]} seeds")
+    ax.set(xlabel=_("epoch"), ylabel=ylabel, ylim=(0, 1.02),
+           title=title.format(depth=depth, seeds=chosen.shape[0]))
     # Under the panel: inside, some q and depth would have a curve under it.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=9)
     ax.grid(alpha=0.3)
@@ -247,10 +254,11 @@ def draw_epochs_to_target(ax, sweep, depth, highlight=None):
     ax.axhline(cap * 1.04, color="black", lw=0.8)
     ax.set_ylim(0, cap * 1.14)
     ticks = [tick for tick in ax.get_yticks() if 0 <= tick <= cap]
-    ax.set_yticks(ticks + [cap * 1.09], [f"{tick:g}" for tick in ticks] + ["never"])
+    ax.set_yticks(ticks + [cap * 1.09], [f"{tick:g}" for tick in ticks] + [_("never")])
     ax.set(xticks=range(len(qs)), xticklabels=[f"{q:g}" for q in qs], xlabel="q",
-           ylabel=f"epochs to {cfg['target_accuracy']:.0%} training accuracy",
-           title=f"{depth} hidden layers:\na dot per seed, a bar per mean")
+           ylabel=_("epochs to {target:.0%} training accuracy").format(
+               target=cfg["target_accuracy"]),
+           title=_("{depth} hidden layers:\na dot per seed, a bar per mean").format(depth=depth))
     ax.grid(alpha=0.3, axis="y")
     return marks
 
@@ -262,7 +270,7 @@ def _draw_curves(fig, sweep, q, depth, curve):
     def draw_panels(q, depth, curve):
         # The legend names no value: the dropdown shows it, and the legend stays put as q moves.
         which = "train" if curve == "training" else "val"
-        lines = draw_accuracy_curves(ax_curve, sweep, depth, q, which, label="chosen q")
+        lines = draw_accuracy_curves(ax_curve, sweep, depth, q, which, label=_("chosen q"))
         marks = draw_epochs_to_target(ax_epochs, sweep, depth, highlight=q)
         # A new q moves its curves and the highlight among the dots; the axes stay.
         for artist in [*lines, *(a for artists in marks.values() for a in artists)]:
@@ -294,12 +302,13 @@ def learning_curves_explorer(path=None):
     sweep = load_sweep(path)
     qs, depths = tuple(sweep["config"]["qs"]), tuple(sweep["config"]["depths"])
     return Explorer(
-        title="Lesson 09: learning curves of the q sweep (precomputed)",
+        title=N_("Lesson 09: learning curves of the q sweep (precomputed)"),
         draw=lambda fig, q, depth, curve: _draw_curves(fig, sweep, q, depth, curve),
         controls={
-            "q": Choice(qs, 0.5 if 0.5 in qs else qs[0], label="exponent q"),
-            "depth": Choice(depths, depths[len(depths) // 2], label="hidden layers"),
-            "curve": Choice(("training", "validation"), "training", label="accuracy on"),
+            "q": Choice(qs, 0.5 if 0.5 in qs else qs[0], label=N_("exponent q")),
+            "depth": Choice(depths, depths[len(depths) // 2], label=N_("hidden layers")),
+            "curve": Choice((N_("training"), N_("validation")), "training",
+                            label=N_("accuracy on")),
         },
         figsize=(9.6, 4.8),
         margins=dict(left=0.08, right=0.98, bottom=0.21, top=0.88, wspace=0.3),

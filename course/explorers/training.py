@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp.network import Network
 from minibp.optimizers import SGD
@@ -29,11 +30,11 @@ from minibp.training import fit
 from . import REBUILD, Choice, Explorer, Slider, rescaled
 
 CLASS_COLORS = ((0.12, 0.47, 0.71), (0.84, 0.15, 0.16), (0.17, 0.63, 0.17), (0.58, 0.40, 0.74))
-SCHEDULE_OPTIONS = {
-    "constant": {},
-    "step": {"drop": 0.5, "every": 15},
-    "inverse_time": {"decay": 0.1},
-    "exponential": {"decay": 0.05},
+SCHEDULE_OPTIONS = {  # the keys are minibp's schedule names and the explorer's options (N_)
+    N_("constant"): {},
+    N_("step"): {"drop": 0.5, "every": 15},
+    N_("inverse_time"): {"decay": 0.1},
+    N_("exponential"): {"decay": 0.05},
 }
 SCHEDULE_EPOCHS = 60
 BATCH_SIZES = (1, 3, 10, 30, 90)
@@ -75,7 +76,7 @@ def _points(X, labels):
 
 def _not_numbers(ax, limits):
     """Say that the network's outputs are not numbers, rather than draw an empty plane."""
-    ax.text(0.5, 0.5, "the network's outputs are not numbers (NaN or inf):\nnothing to draw",
+    ax.text(0.5, 0.5, _("the network's outputs are not numbers (NaN or inf):\nnothing to draw"),
             transform=ax.transAxes, ha="center", va="center", fontsize=11,
             bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="0.6"))
     ax.set(xlim=limits[0], ylim=limits[1])
@@ -263,28 +264,28 @@ def _set_limits(ax, xlim=None, ylim=None):
 
 
 def _draw_learning_rate(fig, learning_rate, schedule):
-    X, labels, _, _ = spirals_problem()
+    X, labels = spirals_problem()[:2]
     # The loss and the learning rate stacked on the left, the decision boundary on the right.
     grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
     ax_loss, ax_rate = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
     ax_map = fig.add_subplot(grid[:, 1])
-    losses = [ax_loss.plot([], [], style, label=label, animated=True)[0]
-              for label, style in (("training", "-"), ("validation", "--"))]
+    losses = [ax_loss.plot([], [], style, label=_(label), animated=True)[0]
+              for label, style in ((N_("training"), "-"), (N_("validation"), "--"))]
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(_epoch_limits(0, SCHEDULE_EPOCHS))
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("cross-entropy loss (log scale)")
+    ax_loss.set_xlabel(_("epoch"))
+    ax_loss.set_ylabel(_("cross-entropy loss (log scale)"))
     ax_loss.grid(alpha=0.3)
     ax_loss.legend(fontsize=9, loc="lower left")  # where no run's curves go
     loss_title = ax_loss.set_title("", fontsize=10)
     (rates,) = ax_rate.plot([], [], color="tab:purple", animated=True)
     ax_rate.set_yscale("log")
     ax_rate.set_xlim(_epoch_limits(1, SCHEDULE_EPOCHS))
-    ax_rate.set_xlabel("epoch")
-    ax_rate.set_ylabel("learning rate ηₖ (log scale)")
-    ax_rate.set_title("the learning rate of each epoch", fontsize=10)
+    ax_rate.set_xlabel(_("epoch"))
+    ax_rate.set_ylabel(_("learning rate ηₖ (log scale)"))
+    ax_rate.set_title(_("the learning rate of each epoch"), fontsize=10)
     ax_rate.grid(alpha=0.3)
-    network, _ = schedule_run(learning_rate, schedule)
+    network = schedule_run(learning_rate, schedule)[0]
     show_map = _live_map(ax_map, network, [(X, labels, 12, 1.0)], _margins(X))
     map_title = ax_map.set_title("", fontsize=10)
     for text in (loss_title, map_title):
@@ -295,14 +296,15 @@ def _draw_learning_rate(fig, learning_rate, schedule):
         loss, val_loss = history["loss"], history["val_loss"]
         losses[0].set_data(history["epoch"], loss)
         losses[1].set_data(history["epoch"], val_loss)
-        loss_title.set_text(f"η₀ = {learning_rate:.3g}, schedule: {schedule}")
+        loss_title.set_text(_("η₀ = {eta:.3g}, schedule: {schedule}").format(
+            eta=learning_rate, schedule=_(schedule)))
         epochs, eta = history["epoch"][1:], history["learning_rate"][1:]
         rates.set_data(epochs, eta)
         if history.stopped:
-            map_title.set(text="training stopped: diverged", color="darkred")
+            map_title.set(text=_("training stopped: diverged"), color="darkred")
         else:
-            map_title.set(text=f"after {history.epoch[-1]} epochs: validation accuracy "
-                               f"{history.val_accuracy[-1]:.2f}", color="black")
+            map_title.set(text=_("after {epochs} epochs: validation accuracy {accuracy:.2f}").format(
+                epochs=history.epoch[-1], accuracy=history.val_accuracy[-1]), color="black")
         if show_map is None or show_map(network) is REBUILD:
             return REBUILD
         # The rates fall from eta_0 by at most 20 times: three decades below the power of ten
@@ -319,11 +321,11 @@ def _draw_learning_rate(fig, learning_rate, schedule):
 def learning_rate():
     """Learning rate eta_0 and schedule -> loss curves, eta_k per epoch, decision boundary."""
     return Explorer(
-        title="Lesson 04: learning rate and schedule (3 spiral arms, batches of 10)",
+        title=N_("Lesson 04: learning rate and schedule (3 spiral arms, batches of 10)"),
         draw=_draw_learning_rate,
         controls={
-            "learning_rate": Slider(0.01, 30.0, 1.0, step=0.1, label="learning rate η₀", log=True),
-            "schedule": Choice(tuple(SCHEDULE_OPTIONS), "constant", label="schedule"),
+            "learning_rate": Slider(0.01, 30.0, 1.0, step=0.1, label=N_("learning rate η₀"), log=True),
+            "schedule": Choice(tuple(SCHEDULE_OPTIONS), "constant", label=N_("schedule")),
         },
         figsize=(9.6, 6.4),
         margins=dict(left=0.1, right=0.98, bottom=0.08, top=0.94, wspace=0.2, hspace=0.45),
@@ -331,7 +333,7 @@ def learning_rate():
 
 
 def _draw_batch_size(fig, batch_size):
-    X, labels, _, _ = moons_problem()
+    X, labels = moons_problem()[:2]
     # Loss per epoch and per update stacked on the left, the decision boundary on the right.
     grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1.0])
     ax_epochs, ax_updates = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
@@ -340,23 +342,23 @@ def _draw_batch_size(fig, batch_size):
     # every batch size's loss starts where theirs do and stays above online's lowest, within
     # their updates, so the axes stay put as the batch size changes.
     for size, style in ((1, ":"), (BATCH_SIZES[-1], "--")):
-        _, reference = batch_run(size)
-        name = "online (1)" if size == 1 else f"full batch ({size})"
+        reference = batch_run(size)[1]
+        name = _("online (1)") if size == 1 else _("full batch ({size})").format(size=size)
         ax_epochs.plot(reference["epoch"], reference["loss"], style, color="gray", label=name)
         ax_updates.plot(np.maximum(reference["updates"], 1), reference["loss"], style,
                         color="gray", label=name)
-    yours = [ax.plot([], [], "-", color="tab:blue", lw=2, label="your batch size", animated=True)[0]
+    yours = [ax.plot([], [], "-", color="tab:blue", lw=2, label=_("your batch size"), animated=True)[0]
              for ax in (ax_epochs, ax_updates)]
-    for ax, xlabel, title in ((ax_epochs, "epoch", "per epoch (every example once)"),
-                              (ax_updates, "updates (log scale)", "per update (weight change)")):
+    for ax, xlabel, title in ((ax_epochs, _("epoch"), _("per epoch (every example once)")),
+                              (ax_updates, _("updates (log scale)"), _("per update (weight change)"))):
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("training loss (log scale)")
+        ax.set_ylabel(_("training loss (log scale)"))
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9, loc="lower left")  # fixed, where no curve goes
     ax_updates.set_xscale("log")
-    network, _ = batch_run(batch_size)
+    network = batch_run(batch_size)[0]
     show_map = _live_map(ax_map, network, [(X, labels, 18, 1.0)], _margins(X))
     map_title = ax_map.set_title("", fontsize=10)
     map_title.set_animated(True)
@@ -365,8 +367,8 @@ def _draw_batch_size(fig, batch_size):
         network, history = batch_run(batch_size)
         yours[0].set_data(history["epoch"], history["loss"])
         yours[1].set_data(np.maximum(history["updates"], 1), history["loss"])
-        map_title.set_text(f"{history.updates[-1]} updates in {BATCH_EPOCHS} epochs: "
-                           f"accuracy {history.accuracy[-1]:.2f}")
+        map_title.set_text(_("{updates} updates in {epochs} epochs: accuracy {accuracy:.2f}").format(
+            updates=history.updates[-1], epochs=BATCH_EPOCHS, accuracy=history.accuracy[-1]))
         if show_map is None or show_map(network) is REBUILD:
             return REBUILD
         return [ax for ax in (ax_epochs, ax_updates) if rescaled(ax)] or False
@@ -378,9 +380,10 @@ def _draw_batch_size(fig, batch_size):
 def batch_size():
     """Batch size -> training loss per epoch and per update, and the decision boundary."""
     return Explorer(
-        title=f"Lesson 04: batch size (two moons, 90 training points, η = 0.2, {BATCH_EPOCHS} epochs)",
+        # One fixed string to translate: it names BATCH_EPOCHS (30) as a number.
+        title=N_("Lesson 04: batch size (two moons, 90 training points, η = 0.2, 30 epochs)"),
         draw=_draw_batch_size,
-        controls={"batch_size": Choice(BATCH_SIZES, 10, label="batch size")},
+        controls={"batch_size": Choice(BATCH_SIZES, 10, label=N_("batch size"))},
         figsize=(9.6, 6.4),
         margins=dict(left=0.1, right=0.98, bottom=0.08, top=0.94, wspace=0.2, hspace=0.45),
     )
@@ -389,15 +392,15 @@ def batch_size():
 def _draw_hidden_units(fig, hidden_units):
     X, labels, X_val, labels_val = circles_problem()
     ax_curves, ax_map = fig.subplots(1, 2, width_ratios=[1.2, 1.0])
-    curves = [ax_curves.plot([], [], label=label, animated=True)[0]
-              for label in ("training (30 points)", "validation (300 points)")]
+    curves = [ax_curves.plot([], [], label=_(label), animated=True)[0]
+              for label in (N_("training (30 points)"), N_("validation (300 points)"))]
     ax_curves.set(xlim=_epoch_limits(0, CAPACITY_EPOCHS), ylim=(0.3, 1.02))
-    ax_curves.set_xlabel("epoch")
-    ax_curves.set_ylabel("accuracy")
+    ax_curves.set_xlabel(_("epoch"))
+    ax_curves.set_ylabel(_("accuracy"))
     ax_curves.grid(alpha=0.3)
     ax_curves.legend(fontsize=9, loc="lower right")
     curves_title = ax_curves.set_title("", fontsize=10)
-    network, _ = capacity_run(hidden_units)
+    network = capacity_run(hidden_units)[0]
     # The validation points faint, the training points large on top, over the same plane.
     show_map = _live_map(ax_map, network, [(X_val, labels_val, 8, 0.35), (X, labels, 30, 1.0)],
                          _margins(X_val))
@@ -410,10 +413,12 @@ def _draw_hidden_units(fig, hidden_units):
         for curve, key in zip(curves, ("accuracy", "val_accuracy")):
             curve.set_data(history["epoch"], history[key])
         best = int(np.argmax(history["val_accuracy"]))
-        curves_title.set_text(f"{hidden_units} hidden unit(s): best validation accuracy "
-                              f"{history.val_accuracy[best]:.2f} at epoch {best}")
-        map_title.set_text(f"accuracy: training {history.accuracy[-1]:.2f}, validation "
-                           f"{history.val_accuracy[-1]:.2f}\n(large dots: the 30 training points)")
+        curves_title.set_text(_("{units} hidden unit(s): best validation accuracy {accuracy:.2f} "
+                                "at epoch {epoch}").format(
+            units=hidden_units, accuracy=history.val_accuracy[best], epoch=best))
+        map_title.set_text(_("accuracy: training {training:.2f}, validation {validation:.2f}\n"
+                             "(large dots: the 30 training points)").format(
+            training=history.accuracy[-1], validation=history.val_accuracy[-1]))
         if show_map is None or show_map(network) is REBUILD:
             return REBUILD
         return False
@@ -425,9 +430,9 @@ def _draw_hidden_units(fig, hidden_units):
 def hidden_units():
     """Number of hidden units -> training and validation accuracy, and the decision boundary."""
     return Explorer(
-        title="Lesson 04: how many hidden units? (two noisy circles, 30 training points)",
+        title=N_("Lesson 04: how many hidden units? (two noisy circles, 30 training points)"),
         draw=_draw_hidden_units,
-        controls={"hidden_units": Choice(HIDDEN_UNITS, 4, label="hidden units")},
+        controls={"hidden_units": Choice(HIDDEN_UNITS, 4, label=N_("hidden units"))},
         figsize=(9.6, 4.6),
         margins=dict(left=0.08, right=0.98, bottom=0.12, top=0.86, wspace=0.15),
     )

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp._validate import as_batch, boolean, choice, integer, number
 from minibp.diagnostics import layer_statistics
@@ -35,8 +36,9 @@ from . import Choice, Explorer, Slider, animated_legends, rescaled, show_legend
 
 PROBE_SIZE = 200
 WIDTH = 100
-ACTIVATIONS = ("sigmoid", "tanh", "softsign", "relu", "leaky_relu")
-INITS = ("glorot_standard", "glorot_normalized", "he_normal")
+# Option names of the explorer's choices (N_: a learner sees them; they stay code names).
+ACTIVATIONS = (N_("sigmoid"), N_("tanh"), N_("softsign"), N_("relu"), N_("leaky_relu"))
+INITS = (N_("glorot_standard"), N_("glorot_normalized"), N_("he_normal"))
 
 
 def shifted(init, c):
@@ -87,9 +89,11 @@ def _trouble(values):
     zero = [l for l, v in enumerate(values, start=1) if v == 0]
     notes = []
     if overflowed:
-        notes.append(f"not a number in layers {_span(overflowed)}: the forward pass overflowed")
+        notes.append(_("not a number in layers {layers}: the forward pass overflowed").format(
+            layers=_span(overflowed)))
     if zero:
-        notes.append(f"exactly 0 in layers {_span(zero)}:\ndead ReLU units (z < 0 everywhere) pass nothing")
+        notes.append(_("exactly 0 in layers {layers}:\ndead ReLU units (z < 0 everywhere) pass nothing")
+                     .format(layers=_span(zero)))
     return "\n".join(notes)
 
 
@@ -107,13 +111,13 @@ def _draw(fig, activation, depth, init, c):
     # curves, the x ticks the depth: when they change, both panels' backgrounds are drawn
     # again. The grey c = 0 curve is hidden at c = 0.
     panels = []
-    for ax, what in ((ax_w, "‖∂L/∂Wₗ‖"), (ax_d, "std of δₗ")):
+    for ax, what in ((ax_w, "‖∂L/∂Wₗ‖"), (ax_d, _("std of δₗ"))):
         (base,) = ax.semilogy([], [], "o--", color="0.6", animated=True)
         (current,) = ax.semilogy([], [], "o-", color="tab:blue", lw=2, animated=True)
         legends = animated_legends(ax, [[current], [base, current]], 2 if c != 0 else 1,
                            fontsize="small", loc="best")  # where it hides no point
         edge = ax.axvline(depth + 0.5, color="0.8", lw=1)
-        ax.set_xlabel("layer l (the last one is the output)")
+        ax.set_xlabel(_("layer l (the last one is the output)"))
         ax.set_ylabel(what)
         ax.yaxis.set_minor_locator(NullLocator())
         ax.grid(alpha=0.3)
@@ -123,7 +127,7 @@ def _draw(fig, activation, depth, init, c):
                                               edgecolor="0.6"), animated=True)
         panels.append((ax, base, current, legends, edge, note))
     title_w = ax_w.set_title("", fontsize=10)
-    ax_d.set_title("spread of the back-propagated error signals", fontsize=10)
+    ax_d.set_title(_("spread of the back-propagated error signals"), fontsize=10)
     suptitle = fig.suptitle("", fontsize=11)
     for text in (title_w, suptitle):
         text.set_animated(True)
@@ -160,13 +164,15 @@ def _draw(fig, activation, depth, init, c):
             if rescaled(ax) and ax not in changed:
                 changed.append(ax)
         if np.isfinite(norms[[0, depth - 1]]).all() and norms[0] > 0 and norms[depth - 1] > 0:
-            title_w.set_text(f"weight gradients: layer 1 / layer {depth} = "
-                             f"{norms[0] / norms[depth - 1]:.1e}")
+            title_w.set_text(_("weight gradients: layer 1 / layer {depth} = {ratio:.1e}").format(
+                depth=depth, ratio=norms[0] / norms[depth - 1]))
         else:
-            title_w.set_text(f"weight gradients: layer 1 / layer {depth} is not a number (see the note)")
-        shift = f", weights shifted by \u2212{c:g}/n_in" if c != 0 else ""
-        suptitle.set_text(f"{activation}, {depth} hidden layers of {WIDTH}, {init}{shift}: "
-                          f"200 digits at initialization, seed 0")
+            title_w.set_text(_("weight gradients: layer 1 / layer {depth} is not a number (see the note)")
+                             .format(depth=depth))
+        shift = _(", weights shifted by \u2212{c:g}/n_in").format(c=c) if c != 0 else ""
+        suptitle.set_text(_("{activation}, {depth} hidden layers of {width}, {init}{shift}: "
+                            "200 digits at initialization, seed 0").format(
+            activation=activation, depth=depth, width=WIDTH, init=init, shift=shift))
         return changed
 
     update(activation, depth, init, c)
@@ -176,13 +182,13 @@ def _draw(fig, activation, depth, init, c):
 def gradient_norms():
     """Activation, depth, initializer, negative-mean constant c -> per-layer gradient sizes."""
     return Explorer(
-        title="Lesson 07: per-layer gradient norms at initialization",
+        title=N_("Lesson 07: per-layer gradient norms at initialization"),
         draw=_draw,
         controls={
-            "activation": Choice(ACTIVATIONS, "sigmoid"),
-            "depth": Slider(2, 10, 10, step=1, integer=True, label="hidden layers"),
-            "init": Choice(INITS, "glorot_normalized"),
-            "c": Slider(0.0, 16.0, 0.0, step=0.5, label="c (mean \u2212c/n_in)"),
+            "activation": Choice(ACTIVATIONS, "sigmoid", label=N_("activation")),
+            "depth": Slider(2, 10, 10, step=1, integer=True, label=N_("hidden layers")),
+            "init": Choice(INITS, "glorot_normalized", label=N_("init")),
+            "c": Slider(0.0, 16.0, 0.0, step=0.5, label=N_("c (mean \u2212c/n_in)")),
         },
         figsize=(9.6, 4.8),
         margins=dict(left=0.09, right=0.98, bottom=0.12, top=0.82, wspace=0.3),
@@ -284,7 +290,7 @@ def train_residual(network, X, T, epochs, learning_rate=0.1, batch_size=10, rng=
     skips. Returns {"loss": [...], "accuracy": [...]} per epoch, entry 0 before training, on
     ``validation`` = (X_val, T_val) if given, else on the training set.
     ``callback(epoch, network)`` runs after epoch 0 and after every epoch."""
-    callbacks = [] if callback is None else [lambda epoch, _, history: callback(epoch, network)]
+    callbacks = [] if callback is None else [lambda epoch, _network, history: callback(epoch, network)]
     history = fit(_WithSkips(network, skips), X, T, loss, SGD(learning_rate), epochs=epochs,
                   batch_size=batch_size, rng=rng, validation=validation, callbacks=callbacks,
                   on_divergence="stop")

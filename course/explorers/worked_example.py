@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.i18n import N_, _
 from minibp import data
 from minibp.losses import SquaredError
 from minibp.network import Dense, Network
@@ -48,7 +49,8 @@ def update_rows(before, after, forward, grads, learning_rate):
     return rows
 
 
-HEADER = ["", "old", "\u03b4_q", "o_p", "\u2212\u03b7\u03b4_q o_p", "new"]
+# viz.table translates every header cell: the symbols are marked too (their Chinese is the same).
+HEADER = ["", N_("old"), N_("\u03b4_q"), N_("o_p"), N_("\u2212\u03b7\u03b4_q o_p"), N_("new")]
 
 
 def _numbers(x1, x2, x3, target, learning_rate):
@@ -62,7 +64,8 @@ def _numbers(x1, x2, x3, target, learning_rate):
              f"{0.5 * (target - o6_after) ** 2:.4f}")
     rows = [[name] + [f"{np.round(v, 4) + 0.0:+.4f}" for v in values]  # + 0.0: no "-0.0000"
             for name, *values in update_rows(before, after, forward, grads, learning_rate)]
-    caption = f"one update with \u03b7 = {learning_rate:g}, t = {target:g}"
+    caption = _("one update with \u03b7 = {learning_rate:g}, t = {target:g}").format(
+        learning_rate=learning_rate, target=target)
     return (after, forward.a, before), title, rows, caption
 
 
@@ -93,14 +96,14 @@ def _draw(fig, x1, x2, x3, target, learning_rate):
 def network_update():
     """Learning rate, target and the three inputs -> the network and its update table."""
     return Explorer(
-        title="Lesson 01: one backprop update of the 3-2-1 network",
+        title=N_("Lesson 01: one backprop update of the 3-2-1 network"),
         draw=_draw,
         controls={
-            "learning_rate": Slider(0.0, 5.0, 0.9, step=0.05, label="learning rate \u03b7"),
-            "target": Slider(0.0, 1.0, 1.0, step=0.05, label="target t"),
-            "x1": Slider(-1.0, 1.0, 1.0, step=0.1),
-            "x2": Slider(-1.0, 1.0, 0.0, step=0.1),
-            "x3": Slider(-1.0, 1.0, 1.0, step=0.1),
+            "learning_rate": Slider(0.0, 5.0, 0.9, step=0.05, label=N_("learning rate \u03b7")),
+            "target": Slider(0.0, 1.0, 1.0, step=0.05, label=N_("target t")),
+            "x1": Slider(-1.0, 1.0, 1.0, step=0.1, label=N_("x1")),
+            "x2": Slider(-1.0, 1.0, 0.0, step=0.1, label=N_("x2")),
+            "x3": Slider(-1.0, 1.0, 1.0, step=0.1, label=N_("x3")),
         },
         figsize=(9.6, 6.6),
         margins=dict(left=0.01, right=0.99, bottom=0.01, top=0.95, hspace=0.12),
