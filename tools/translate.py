@@ -317,9 +317,9 @@ def _parseable(code):
 
 def code_literals(code: str) -> list[Literal]:
     """Every string literal in ``code`` that a learner reads: the arguments of print, of
-    matplotlib's title/label/text calls, and label=/title= keywords (a template of
-    ``"…".format(…)`` or ``"…" % …`` too). Strings with no word in them (fields, math, numbers)
-    are left out, and so are implicitly concatenated ones."""
+    matplotlib's title/label/text calls, and label=/title= keywords (see ``_strings``).
+    Strings with no word in them (fields, math, numbers) are left out; the parts of an
+    implicit concatenation ("a " "b") are messages of their own."""
     import ast
 
     try:
@@ -343,15 +343,7 @@ def code_literals(code: str) -> list[Literal]:
         candidates = [(a, name != "print") for a in node.args] if name in VISIBLE_CALLS else []
         candidates += [(k.value, name != "print") for k in node.keywords
                        if k.arg in VISIBLE_KEYWORDS]
-        for value, drawn in candidates:
-            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                    and value.func.attr == "format"):
-                value = value.func.value
-            elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
-                value = value.left
-            if not (isinstance(value, ast.JoinedStr)
-                    or (isinstance(value, ast.Constant) and isinstance(value.value, str))):
-                continue
+        for value, drawn in [(v, d) for candidate, d in candidates for v in _strings(candidate)]:
             start = offset(value.lineno, value.col_offset)
             end = offset(value.end_lineno, value.end_col_offset)
             # "a" "b" (implicit concatenation, often a long print over two lines): each part
@@ -367,6 +359,26 @@ def code_literals(code: str) -> list[Literal]:
                 found[begin] = Literal(begin + match.start("body"), begin + match.end("body"),
                                        match.group("prefix"), match.group("quote"), body, drawn)
     return [found[k] for k in sorted(found)]
+
+
+def _strings(node):
+    """The string literals an expression shows: itself, the template of "…".format(…) or
+    "…" % …, both sides of a + and both branches of "…" if … else "…"."""
+    import ast
+
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                           and isinstance(node.value, str)):
+        return [node]
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"):
+        return _strings(node.func.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return _strings(node.left)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _strings(node.left) + _strings(node.right)
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + _strings(node.orelse)
+    return []
 
 
 def _string_tokens(segment):
