@@ -116,10 +116,9 @@ def _draw(fig, learning_rate, momentum, schedule):
         accuracy_line.set_data(epochs, 100 * accuracy)
         effective = learning_rate / (1.0 - momentum)
         if stopped:
-            # recipe_run's message is English (it is a value tests read); the run stopped in
-            # epoch len(train) (entries 0 to epoch - 1 are recorded): show it translated.
-            if stopped == STOPPED.format(epoch=len(train)):
-                stopped = _(STOPPED).format(epoch=len(train))
+            # recipe_run says it in English (a value tests read); a run that stopped in epoch
+            # k recorded epochs 0 to k - 1, so k is len(train)
+            stopped = _(STOPPED).format(epoch=len(train))
             summary.set(text=_("{stopped}: the loss blew up and the run stopped"
                                "   (\u03b7/(1\u2212\u03bc) = {effective:.3g})").format(
                 stopped=stopped, effective=effective), color="#d62728")
