@@ -206,11 +206,16 @@ EDITION = sorted((ROOT / "zh").glob("*/*.ipynb"))
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_saved_chinese_outputs_have_every_glyph(notebook):
     """Executed with the shipped font: no figure drew an empty box (matplotlib says so on
-    stderr), no cell failed."""
+    stderr), no cell failed, and every saved widget has its saved state (the build keeps the
+    Chinese run's widget state, not the English one's)."""
     nb = nbformat.read(notebook, as_version=4)
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             assert output.output_type != "error", f"cell {index}: {output.ename}"
+            view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            if view:  # a saved widget shows only if its model was saved with the notebook
+                assert view["model_id"] in state.get("state", {}), f"cell {index}: widget state"
             if output.output_type == "stream" and output.name == "stderr":
                 for sign in ("glyph", "missing from font", "findfont"):
                     assert sign not in output.text, f"cell {index}: {output.text[:200]}"

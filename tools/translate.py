@@ -515,11 +515,12 @@ def build_notebook(source: Path, root=ROOT):
     translations = {e.msgid: e.msgstr for e in usable if e.msgctxt is None}
     strings = {e.msgid: e.msgstr for e in usable if e.msgctxt == CODE_CONTEXT}
     target = edition_path(source, root)
-    previous = {}
+    previous, widgets = {}, None
     if target.exists():
         try:
             current = nbformat.read(target, as_version=4)
             previous = {c.get("id"): c for c in current.cells if c.cell_type == "code"}
+            widgets = current.metadata.get("widgets")  # the state its kept outputs refer to
         except Exception:  # a broken copy is regenerated from scratch
             previous = {}
     out = copy.deepcopy(nb)
@@ -540,6 +541,9 @@ def build_notebook(source: Path, root=ROOT):
     if PurePosixPath(source) == PurePosixPath("notebooks/notation.ipynb"):
         cells.append(_glossary_cell(root))
     out.cells = cells
+    out.metadata.pop("widgets", None)  # the English run's widget models: not this notebook's
+    if widgets is not None:
+        out.metadata["widgets"] = widgets
     out.metadata["minibp"] = {"generated_from": str(PurePosixPath(source)),
                               "language": LANGUAGE,
                               "catalogue": str(PurePosixPath(catalogue_path(source, root)
