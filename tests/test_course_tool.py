@@ -136,3 +136,17 @@ def test_every_lecture_links_the_notation_page_first_thing():
         assert first["cell_type"] == "markdown", lecture.name
         assert "](notation.ipynb)" in "".join(first["source"]), lecture.name
     assert "](notebooks/notation.ipynb)" in (ROOT / tool.LANDING_PAGE).read_text()
+
+
+def test_make_course_zh_opens_the_chinese_landing_page_and_fills_zh_work(tmp_path):
+    arguments = tool.lab_arguments(ROOT, language="zh")
+    assert arguments[-1] == "zh/" + tool.LANDING_PAGE and (ROOT / arguments[-1]).exists()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "course-zh: setup\n\t$(BIN)/python tools/start_course.py --language zh\n" in makefile
+    shutil.copytree(ROOT / "zh" / "exercises", tmp_path / "zh" / "exercises")
+    added = tool.fill_workspace(tmp_path, lambda message: None, edition="zh/")
+    assert len(added) == 12 and (tmp_path / "zh" / "work" / "01_worked_example.ipynb").exists()
+    mine = tmp_path / "zh" / "work" / "01_worked_example.ipynb"
+    mine.write_text("my answers")
+    assert tool.fill_workspace(tmp_path, lambda message: None, edition="zh/") == []
+    assert mine.read_text() == "my answers"  # never overwritten
