@@ -37,7 +37,7 @@ CJK_FONT_FILE = Path(os.environ.get("MINIBP_CJK_FONT", FONT_DIR / "NotoSansSC-co
 CJK_BOLD_FONT_FILE = FONT_DIR / "NotoSansSC-course-subset-Bold.otf"  # same family, weight 700
 CJK_FONT_NAME = "minibp Sans SC"  # the subset's family name (tools/subset_font.py)
 
-_state = {"language": os.environ.get("MINIBP_LANGUAGE", "en")}
+_state = {"language": "en"}
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _missing: set[str] = set()  # strings asked for in a language that lacks them (tests read it)
 
@@ -67,6 +67,11 @@ def _(text: str) -> str:
             _missing.add(text)
         return text
     return translated
+
+
+def display_width(text) -> int:
+    """How many character cells ``str(text)`` takes on screen: a CJK character takes two."""
+    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in str(text))
 
 
 def N_(text: str) -> str:

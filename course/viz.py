@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from course.i18n import N_, _, family
+from course.i18n import N_, _, display_width, family
 
 # Drawing units of draw_network, drawn to scale (equal aspect). The 3-2-1 network takes
 # about 7.6 x 3.3 units; its texts fit at about 1 inch per unit with fontsize 10.
@@ -128,7 +128,7 @@ def table(ax, rows, header, fontsize=9, animated_columns=None):
     """
     ax.axis("off")
     header = [_(str(name)) for name in header]  # the course's one language setting
-    widths = [max(_cells(row[j]) for row in [header] + rows) for j in range(len(header))]
+    widths = [max(display_width(row[j]) for row in [header] + rows) for j in range(len(header))]
     if animated_columns is not None:
         return _column_table(ax, rows, header, widths, fontsize, set(animated_columns))
 
@@ -165,7 +165,7 @@ def _column_table(ax, rows, header, widths, fontsize, animated):
     def place(x, y):  # points from the axes' centre
         return ax.transAxes + ScaledTranslation(x / 72, y / 72, ax.figure.dpi_scale_trans)
 
-    ax.text(0.5, 0.5, line + "\n" + "\u2500" * _cells(line), ha="center", transform=place(0, top),
+    ax.text(0.5, 0.5, line + "\n" + "\u2500" * display_width(line), ha="center", transform=place(0, top),
             **style)
     runs = []  # (columns, animated) of each run of neighbouring columns
     for j in range(len(widths)):
@@ -181,26 +181,21 @@ def _column_table(ax, rows, header, widths, fontsize, animated):
     for columns, moving in runs:
         right = sum(widths[: columns[-1] + 1]) + 2 * columns[-1]  # characters from the left
         texts.append(ax.text(0.5, 0.5, body(columns, rows), ha="right", animated=moving,
-                             transform=place((right - _cells(line) / 2) * advance, top - 2 * height),
+                             transform=place((right - display_width(line) / 2) * advance, top - 2 * height),
                              **style))
 
     def update(rows):
         for (columns, moving), text in zip(runs, texts):
             if moving:
                 text.set_text(body(columns, rows))
-        return [max(_cells(row[j]) for row in [header] + rows) for j in range(len(header))] != widths
+        return [max(display_width(row[j]) for row in [header] + rows) for j in range(len(header))] != widths
 
     return update
 
 
-def _cells(value):
-    """How many monospaced cells ``str(value)`` fills: a CJK character takes two."""
-    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in str(value))
-
-
 def _right(value, width):
     """``str(value)`` right-aligned in ``width`` cells (``str.rjust`` counts CJK as one)."""
-    return " " * (width - _cells(value)) + str(value)
+    return " " * (width - display_width(value)) + str(value)
 
 
 def loss_curves(ax, curves, xlabel=N_("epoch"), ylabel=N_("loss"), log=False):  # noqa: B008

@@ -163,6 +163,35 @@ def _screenshot(driver, path):
         driver.log.append(f"screenshot failed: {error}")
 
 
+def _run_lecture(driver, shows, closeups):
+    """Run All in ``driver``'s lecture, then what a learner would see go wrong: error outputs,
+    then broken widgets, then widgets that do not redraw when moved (their close-ups saved)."""
+    state = driver.run_all()
+    problems = driver.output_problems(state)
+    if not problems:
+        problems += driver.widget_problems(shows)
+    if not problems:
+        problems += driver.change_problems(shows, closeups=closeups)
+    return problems
+
+
+def _first_check_output(driver, state):
+    """The text of the one error a fresh exercise notebook shows after Run All, which must be
+    the first check's NotAnsweredYet."""
+    errors = [(index, output) for index, cell in enumerate(state["cells"])
+              for output in cell["outputs"] if output["type"] == "error"]
+    assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
+    # the model holds the error before the page shows it; a cell outside the viewport may
+    # not be rendered at all (JupyterLab's windowing): bring it in and wait for its text
+    cell = driver.page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
+    cell.scroll_into_view_if_needed()
+    output = cell.locator(".jp-OutputArea-output").filter(has_text="NotAnsweredYet")
+    output.wait_for(timeout=OPEN_TIMEOUT * 1000)
+    # textContent, not innerText: the latter is '' while the browser skips rendering an
+    # off-screen cell (content-visibility), which Run All's scrolling can cause
+    return output.text_content()
+
+
 @pytest.mark.parametrize("notebook", LECTURES, ids=[n.stem for n in LECTURES])
 def test_lecture_in_jupyterlab(notebook, lab, notebooks):
     name = f"notebooks/{notebook.name}"
@@ -171,12 +200,7 @@ def test_lecture_in_jupyterlab(notebook, lab, notebooks):
     _remove_screenshots(screenshot)
     driver = notebooks.open(name)
     try:
-        state = driver.run_all()
-        problems = driver.output_problems(state)
-        if not problems:
-            problems += driver.widget_problems(shows)
-        if not problems:
-            problems += driver.change_problems(shows, closeups=SCREENSHOTS / notebook.stem)
+        problems = _run_lecture(driver, shows, closeups=SCREENSHOTS / notebook.stem)
     finally:
         _screenshot(driver, screenshot)
     assert not problems, (f"{notebook.name} in JupyterLab (screenshot: {screenshot.relative_to(ROOT)}):\n- "
@@ -201,19 +225,7 @@ def test_the_landing_page_opens_the_learners_exercise(lab, notebooks):
         exercise._wait("the exercise to open from the landing page's link",
                        lambda: exercise.state().get("panel"), OPEN_TIMEOUT)
         exercise.wait_for_idle_kernel(OPEN_TIMEOUT)
-        state = exercise.run_all()
-        errors = [(index, output) for index, cell in enumerate(state["cells"])
-                  for output in cell["outputs"] if output["type"] == "error"]
-        assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
-        # the model holds the error before the page shows it; a cell outside the viewport may
-        # not be rendered at all (JupyterLab's windowing): bring it in and wait for its text
-        cell = page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
-        cell.scroll_into_view_if_needed()
-        output = cell.locator(".jp-OutputArea-output").filter(has_text="NotAnsweredYet")
-        output.wait_for(timeout=OPEN_TIMEOUT * 1000)
-        # textContent, not innerText: the latter is '' while the browser skips rendering an
-        # off-screen cell (content-visibility), which Run All's scrolling can cause
-        shown = output.text_content()
+        shown = _first_check_output(exercise, exercise.run_all())
         assert "is not written yet" in shown and len(shown.strip().splitlines()) <= 3, shown
         for secret in ("Traceback", "mistakes", "check_function", "course/checks", "Hint"):
             assert secret not in shown, f"the check's output shows {secret!r}:\n{shown}"
@@ -239,12 +251,7 @@ def test_a_chinese_lecture_and_exercise_in_jupyterlab(lab, notebooks):
     _remove_screenshots(screenshot)
     driver = notebooks.open(ZH_LECTURE)
     try:
-        state = driver.run_all()
-        problems = driver.output_problems(state)
-        if not problems:
-            problems += driver.widget_problems(shows)
-        if not problems:
-            problems += driver.change_problems(shows, closeups=SCREENSHOTS / "zh_01_worked_example")
+        problems = _run_lecture(driver, shows, closeups=SCREENSHOTS / "zh_01_worked_example")
         widget = driver.page.locator(".widget-vbox").first
         labels = [widget.locator(".widget-html").first.text_content()]
         labels += widget.locator(".widget-label").all_text_contents()
@@ -259,15 +266,7 @@ def test_a_chinese_lecture_and_exercise_in_jupyterlab(lab, notebooks):
     _screenshot(landing, SCREENSHOTS / "zh_START_HERE.png")
 
     exercise = notebooks.open(f"zh/{course.WORKSPACE}/01_worked_example.ipynb")
-    state = exercise.run_all()
-    errors = [(index, output) for index, cell in enumerate(state["cells"])
-              for output in cell["outputs"] if output["type"] == "error"]
-    assert [output["ename"] for _, output in errors] == ["NotAnsweredYet"], errors
-    cell = exercise.page.locator(f'[data-browser-test-cell="{errors[0][0]}"]')
-    cell.scroll_into_view_if_needed()
-    output = cell.locator(".jp-OutputArea-output").filter(has_text="NotAnsweredYet")
-    output.wait_for(timeout=OPEN_TIMEOUT * 1000)
-    shown = output.text_content()
+    shown = _first_check_output(exercise, exercise.run_all())
     assert "还没有写" in shown and "Traceback" not in shown, shown
     exercise.page.screenshot(path=str(SCREENSHOTS / "zh_work_01_first_check.png"))
 

@@ -50,8 +50,6 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = "zh"
-CATALOGUES = ROOT / "locale" / LANGUAGE
-EDITION = ROOT / LANGUAGE
 MIRRORED = ("notebooks/", "solutions/", "exercises/", "work/", "START_HERE.ipynb")
 LANGUAGE_CELL_ID = "set-language-zh"
 LANGUAGE_CELL = ('import course\n\ncourse.set_language("zh")  # 检查、交互图和图中文字都用中文显示')
@@ -118,21 +116,35 @@ def messages(nb, source):
 
 
 def update(source: Path, root=ROOT) -> tuple[int, int, int]:
-    """Sync one catalogue with its English notebook: (new, fuzzy, obsolete) message counts."""
+    """Sync one notebook's catalogue with the notebook: (new, fuzzy, obsolete) message counts.
+    A markdown cell whose English changed takes the old translation of the same cell id."""
     root = Path(root)
     nb = nbformat.read(root / source, as_version=4)
-    po = load_catalogue(catalogue_path(source, root))
+    path = catalogue_path(source, root)
+    by_cell = {occurrence: entry for entry in load_catalogue(path)
+               if not entry.obsolete and entry.msgctxt is None
+               for occurrence in entry.occurrences}
+    wanted = [(context, text, occurrence) for context, text, occurrence, _, _ in messages(nb, source)]
+    # a code cell holds many strings: those are matched by likeness alone
+    return _sync(path, wanted, lambda context, occurrence:
+                 by_cell.get(occurrence) if context is None else None)
+
+
+def _sync(path: Path, wanted, previous_for=lambda context, occurrence: None):
+    """Rewrite the catalogue at ``path`` to hold the messages ``wanted``, a list of (msgctxt,
+    msgid, occurrence), in that order: (new, fuzzy, obsolete) counts.
+
+    A message already there keeps its translation. A new one takes, marked fuzzy with the old
+    English beside it, the translation of ``previous_for(msgctxt, occurrence)`` or else of
+    the most similar old message of its context. Old translated messages that are no longer
+    wanted stay at the end as obsolete ones, for a translator to reuse."""
+    po = load_catalogue(path)
     old = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
-    by_cell = {}
-    for entry in old.values():
-        if entry.msgctxt is None:  # a code cell holds many strings: matched by likeness alone
-            for occurrence in entry.occurrences:
-                by_cell[occurrence] = entry
     fresh = polib.POFile(wrapwidth=0)
     fresh.metadata = dict(po.metadata or HEADER)
     new = fuzzy = 0
     kept = {}
-    for context, text, occurrence, _index, _cell in messages(nb, source):
+    for context, text, occurrence in wanted:
         key = (context, text)
         if key in kept:
             if occurrence not in kept[key].occurrences:
@@ -146,9 +158,8 @@ def update(source: Path, root=ROOT) -> tuple[int, int, int]:
             entry = polib.POEntry(msgid=text, msgstr="", occurrences=[occurrence], msgctxt=context)
             if context == CODE_CONTEXT:
                 entry.comment = CODE_COMMENT
-            same_kind = [e for e in old.values() if e.msgctxt == context]
-            previous = (by_cell.get(occurrence) if context is None else None) \
-                or _most_similar(text, same_kind)
+            previous = previous_for(context, occurrence) or _most_similar(
+                text, [e for e in old.values() if e.msgctxt == context])
             if previous is not None and previous.msgstr:
                 entry.msgstr = previous.msgstr
                 entry.flags = ["fuzzy"]
@@ -161,11 +172,10 @@ def update(source: Path, root=ROOT) -> tuple[int, int, int]:
     obsolete = 0
     for key, entry in old.items():
         if key not in kept and entry.msgstr:
-            entry.obsolete = True  # kept at the end of the file, for reuse by a translator
+            entry.obsolete = True
             entry.occurrences = []
             fresh.append(entry)
             obsolete += 1
-    path = catalogue_path(source, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh.save(str(path))
     return new, fuzzy, obsolete
@@ -630,41 +640,13 @@ def extract(module: Path, root=ROOT):
 def update_code(module: Path, root=ROOT):
     """Sync one module's catalogue with its marked strings: (new, fuzzy, obsolete)."""
     root = Path(root)
-    messages = extract(module, root)
+    found = extract(module, root)
     path = code_catalogue_path(module, root)
-    if not messages and not path.exists():
+    if not found and not path.exists():
         return 0, 0, 0
-    po = load_catalogue(path)
-    old = {e.msgid: e for e in po if not e.obsolete}
-    fresh = polib.POFile(wrapwidth=0)
-    fresh.metadata = dict(po.metadata or HEADER)
     where_ = str(PurePosixPath(module.relative_to(root)))
-    new = fuzzy = 0
-    for msgid, lines in messages.items():
-        occurrences = [(where_, str(n)) for n in lines]
-        entry = old.get(msgid)
-        if entry is not None:
-            entry = copy.copy(entry)
-            entry.occurrences = occurrences
-        else:
-            entry = polib.POEntry(msgid=msgid, msgstr="", occurrences=occurrences)
-            previous = _most_similar(msgid, old.values())
-            if previous is not None and previous.msgstr:
-                entry.msgstr, entry.flags = previous.msgstr, ["fuzzy"]
-                entry.previous_msgid = previous.msgid
-                fuzzy += 1
-            else:
-                new += 1
-        fresh.append(entry)
-    obsolete = 0
-    for msgid, entry in old.items():
-        if msgid not in messages and entry.msgstr:
-            entry.obsolete, entry.occurrences = True, []
-            fresh.append(entry)
-            obsolete += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fresh.save(str(path))
-    return new, fuzzy, obsolete
+    return _sync(path, [(None, msgid, (where_, str(line)))
+                        for msgid, lines in found.items() for line in lines])
 
 
 def _fields(text):

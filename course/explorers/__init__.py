@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course.i18n import _, get_language
+from course.i18n import _, display_width, get_language
 
 # Pixels per inch of every explorer figure: matplotlib's inline dpi, so that a point is as big
 # in an explorer as in a lecture figure. An explorer is at most 9.6 in wide: its widget PNG
@@ -60,12 +60,8 @@ def _decimals(step):
 
 def _width(description, content_px):
     """A control wide enough for its description and ``content_px`` of slider, box or list."""
-    return f"{CHARACTER_PX * _columns(description) + content_px}px"
+    return f"{CHARACTER_PX * display_width(description) + content_px}px"
 
-
-def _columns(text):
-    """How many character widths ``text`` takes: a CJK character is about two."""
-    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in str(text))
 
 
 @dataclass(frozen=True)
@@ -139,7 +135,7 @@ class Choice:
         if get_language() != "en":  # (label, value) pairs: the draw function gets the value
             options = [(_(option) if isinstance(option, str) else str(option), option)
                        for option in self.options]
-        longest = max(_columns(option[0] if isinstance(option, tuple) else option)
+        longest = max(display_width(option[0] if isinstance(option, tuple) else option)
                       for option in options)
         return widgets.Dropdown(options=options, value=self.default,
                                 description=description, style={"description_width": "initial"},
